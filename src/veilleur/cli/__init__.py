@@ -1,0 +1,1 @@
+"""The command line (typer): thin commands that call the rooms; heavy imports happen inside them."""

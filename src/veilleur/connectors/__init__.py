@@ -1,0 +1,1 @@
+"""Connectors: one module per source behind the ``Connector`` protocol. Import ``core`` and ``errors`` only."""

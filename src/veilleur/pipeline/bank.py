@@ -1,0 +1,192 @@
+"""The ``bank`` stage: which configured brands a post mentions, and which bank it is mainly about.
+
+Mentions come from @handles, #hashtags, aliases (accent- and case-insensitive, on word
+boundaries), exact-case acronyms ("LCL", "CIC"), product names and links to a brand's domain.
+Context rules keep false friends out:
+- ``ambiguous`` names (Nickel, Shine, Orange) and two-letter acronyms (SG, CA, BP) count only
+  when the post also speaks of banking, and never in idioms ("c'est nickel", "nickel chrome");
+- acronyms are not read in all-caps rants ("CA FAIT 3 JOURS") nor inside words or URLs.
+A regional bank maps to its ``network`` unless an entity of the organisation owns it. The main
+bank is the best-scored brand (handles and hashtags weigh more than a passing name; the first
+mention breaks ties); a post by one of the organisation's own accounts is about its brand.
+
+Imports ``core``, ``pipeline.base``, ``pipeline.text`` and ``settings``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import ClassVar
+
+from veilleur.core.labels import Span
+from veilleur.core.organisation import Brand, Organisation
+from veilleur.pipeline.base import Doc
+from veilleur.pipeline.text import URL, fold, spans_overlap
+from veilleur.settings import Settings
+
+WEIGHTS = {"handle": 3.0, "hashtag": 2.0, "alias": 2.0, "acronym": 1.5, "product": 1.0, "domain": 1.0}
+BANKING_CONTEXT = re.compile(
+    r"\b(banque|bancaire|compte|carte|cb|virement|prelevement|rib|iban|agence|conseill\w*|frais|"
+    r"agios|decouvert|credit|pret|livret|epargne|appli\w*|neobanque|paiement|retrait|dab|gab|"
+    r"client\w*|cheque|chequier|plafond|bank|account|card)\b")
+IDIOMS = re.compile(r"(c'?est|cest|tout|nickel) (?:\w+ )?nickel|nickel (chrome|!|merci|impec)|"
+                    r"\bshine (bright|on)\b|\borange (mecanique|pressee|fruit|sanguine)\b")
+
+
+def load_brands(organisation: Organisation) -> list[Brand]:
+    """The default French brand list (unless disabled) with the organisation's brands on top."""
+    brands: dict[str, Brand] = {}
+    if organisation.include_default_brands:
+        data = tomllib.loads(resources.files("veilleur.pipeline.resources.fr")
+                             .joinpath("brands.toml").read_text(encoding="utf-8"))
+        brands = {b["name"]: Brand(**b) for b in data["brands"]}
+    brands.update({b.name: b for b in organisation.brands})
+    return list(brands.values())
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    brand: str
+    kind: str
+    needs_context: bool
+
+
+class BrandMatcher:
+    """All brand terms compiled into a few regular expressions."""
+
+    def __init__(self, brands: Sequence[Brand]):
+        self.folded: dict[str, _Term] = {}
+        self.exact: dict[str, _Term] = {}
+        self.handles: dict[str, str] = {}
+        self.hashtags: dict[str, str] = {}
+        self.domains: dict[str, str] = {}
+        for b in brands:
+            self._add_brand(b)
+        self.folded_re = _alternation(self.folded, flags=0)
+        self.exact_re = _alternation(self.exact, flags=0)
+
+    def _add_brand(self, b: Brand) -> None:
+        for alias in b.aliases:
+            self.folded[fold(alias)] = _Term(b.name, "alias", False)
+        for alias in b.ambiguous:
+            self.folded[fold(alias)] = _Term(b.name, "alias", True)
+        for alias in b.products:
+            self.folded[fold(alias)] = _Term(b.name, "product", False)
+        for alias in b.exact_aliases:
+            self.exact[alias] = _Term(b.name, "acronym", len(alias) <= 2)
+        self.handles.update({h.lstrip("@").lower(): b.name for h in b.handles})
+        self.hashtags.update({fold(t.lstrip("#")): b.name for t in b.hashtags})
+        self.domains.update({d.lower(): b.name for d in b.domains})
+
+    def find(self, text: str) -> list[Span]:
+        """Every brand mention in ``text``, as spans into it, in order."""
+        folded = fold(text)
+        urls = [m.span() for m in URL.finditer(text)]
+        context = bool(BANKING_CONTEXT.search(folded)) and not IDIOMS.search(folded)
+        shouting = _mostly_upper(text)
+        spans = self._tokens(text, folded, urls)
+        for m in self.folded_re.finditer(folded) if self.folded_re else ():
+            term = self.folded[m.group(0)]
+            if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
+                spans.append(Span(m.start(), m.end(), term.kind, text[m.start():m.end()], term.brand))
+        for m in self.exact_re.finditer(text) if self.exact_re and not shouting else ():
+            term = self.exact[m.group(0)]
+            if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
+                spans.append(Span(m.start(), m.end(), term.kind, m.group(0), term.brand))
+        for start, end in urls:
+            host = text[start:end].lower()
+            brand = next((b for d, b in self.domains.items() if d in host), None)
+            if brand:
+                spans.append(Span(start, end, "domain", text[start:end], brand))
+        return _without_nested(sorted(spans, key=lambda s: (s.start, -(s.end - s.start))))
+
+    def _tokens(self, text: str, folded: str, urls: list[tuple[int, int]]) -> list[Span]:
+        spans = []
+        for m in _TOKEN.finditer(text):
+            if spans_overlap(*m.span(), urls):
+                continue
+            body = m.group(2)
+            brand = (self.handles.get(body.lower()) if m.group(1) == "@"
+                     else self.hashtags.get(fold(body)))
+            if brand:
+                kind = "handle" if m.group(1) == "@" else "hashtag"
+                spans.append(Span(m.start(), m.end(), kind, m.group(0), brand))
+        return spans
+
+
+_TOKEN = re.compile(r"(?<![\w@#])([@#])(\w+)")
+
+
+def _alternation(terms: dict[str, _Term], flags: int) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    body = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w@#.\-/])(?:{body})(?!\w|-\w)", flags)
+
+
+def _mostly_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _without_nested(spans: list[Span]) -> list[Span]:
+    kept: list[Span] = []
+    for span in spans:
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+class DetectBank:
+    """Assign ``brands`` (mention spans), ``bank`` (canonical name) and ``entity``."""
+
+    name: ClassVar[str] = "bank"
+    version: ClassVar[str] = "1"
+    requires: ClassVar[frozenset[str]] = frozenset({"clean_text"})
+    assigns: ClassVar[frozenset[str]] = frozenset({"brands", "bank", "entity"})
+
+    def __init__(self, organisation: Organisation | None = None):
+        self.organisation = organisation or Organisation()
+        brands = load_brands(self.organisation)
+        self.matcher = BrandMatcher(brands)
+        self.network = {b.name: b.network for b in brands if b.network}
+        self.entity_of_brand = {e.brand: e.id for e in self.organisation.entities if e.brand}
+        self.own_accounts = self.organisation.owned_handles()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DetectBank:
+        return cls(settings.organisation)
+
+    def process(self, docs: Sequence[Doc]) -> None:
+        for doc in docs:
+            self.detect(doc)
+
+    def canonical(self, brand: str) -> str:
+        """The brand a mention counts for: a regional bank rolls up unless it is an entity."""
+        seen = set()
+        while brand not in self.entity_of_brand and self.network.get(brand) and brand not in seen:
+            seen.add(brand)
+            brand = self.network[brand]
+        return brand
+
+    def detect(self, doc: Doc) -> None:
+        a = doc.analysis
+        a.brands = self.matcher.find(doc.text)
+        author = doc.post.author.handle.lstrip("@").lower() if doc.post.author else None
+        own_entity = self.own_accounts.get((doc.post.platform.value, author)) if author else None
+        scores: dict[str, float] = {}
+        for rank, span in enumerate(a.brands):
+            name = self.canonical(span.value or "")
+            scores[name] = scores.get(name, 0.0) + WEIGHTS[span.kind] + (0.5 if rank == 0 else 0.0)
+        if own_entity:
+            brand = self.organisation.entity(own_entity).brand
+            a.bank, a.entity = (self.canonical(brand) if brand else None), own_entity
+        else:
+            a.bank = max(scores, key=scores.__getitem__) if scores else None
+            a.entity = self.entity_of_brand.get(a.bank) if a.bank else None
+        a.scores["bank"] = {k: round(v, 2) for k, v in scores.items()}
+        a.cues["bank"] = [s.text for s in a.brands][:5]

@@ -1,0 +1,77 @@
+"""The ``normalize`` stage: a clean text for the models, beside the untouched raw one.
+
+Unicode NFC; zero-width and bidirectional control characters removed; URLs, @handles, hashtags
+and emoji extracted; hashtags split into words (#CarteBloquée → carte bloquée); elongations
+folded ("nuuuul" → "nul", "!!!!!" → "!!!"); white space collapsed. The clean text keeps
+handles and emoji (they carry meaning for the models) and drops URLs.
+
+Imports ``pipeline.base``, ``pipeline.text`` and the ``emoji`` package (its table of emoji is
+kept up to date with Unicode, which a hand-written range would not be).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import ClassVar
+
+import emoji
+
+from veilleur.pipeline.base import Doc
+from veilleur.pipeline.text import HANDLE, HASHTAG, URL, split_hashtag
+
+# zero-width, word joiner, BOM, soft hyphen; LRM/RLM/ALM, embeddings/overrides, isolates
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+ELONGATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
+ELONGATED_PUNCT = re.compile(r"([!?.])\1{3,}")
+SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+def _emoji_pattern() -> re.Pattern[str]:
+    # Longest first so that a ZWJ sequence or a flag wins over its parts.
+    keys = sorted(emoji.EMOJI_DATA, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys))
+
+
+EMOJI = _emoji_pattern()
+
+
+def clean(text: str) -> str:
+    """NFC text without invisible or control characters (still with URLs, hashtags...)."""
+    text = unicodedata.normalize("NFC", text)
+    return CONTROL.sub(" ", INVISIBLE.sub("", text))
+
+
+def fold_elongations(text: str) -> str:
+    return ELONGATED_PUNCT.sub(r"\1\1\1", ELONGATED_LETTER.sub(r"\1", text))
+
+
+class Normalize:
+    """Extract URLs, handles, hashtags, emoji; build ``clean_text``."""
+
+    name: ClassVar[str] = "normalize"
+    version: ClassVar[str] = "1"
+    requires: ClassVar[frozenset[str]] = frozenset({"text"})
+    assigns: ClassVar[frozenset[str]] = frozenset({"clean_text", "urls", "handles", "hashtags", "emojis", "flags"})
+
+    def process(self, docs: Sequence[Doc]) -> None:
+        for doc in docs:
+            self.normalize(doc)
+
+    @staticmethod
+    def normalize(doc: Doc) -> None:
+        a = doc.analysis
+        text = clean(doc.text)
+        a.urls = URL.findall(text)
+        text = URL.sub(" ", text)
+        a.handles = HANDLE.findall(text)
+        a.hashtags = HASHTAG.findall(text)
+        a.emojis = EMOJI.findall(text)
+        text = HASHTAG.sub(lambda m: split_hashtag(m.group(1)), text)
+        text = fold_elongations(text)
+        text = BLANK_LINES.sub("\n", SPACES.sub(" ", text)).strip()
+        a.clean_text = text
+        if not text and "empty" not in a.flags:
+            a.flags.append("empty")

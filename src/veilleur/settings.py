@@ -1,0 +1,138 @@
+"""Settings: ``veilleur.toml`` overridden by ``VEILLEUR_*`` environment variables, validated at start.
+
+``get_settings()`` reads them afresh each call (no import-time singleton), so tests and commands
+can point at another file with ``VEILLEUR_CONFIG``. A wrong value raises ``ConfigError`` whose
+message names the key ("organisation.entities.1.parent: ..."). Imports ``core`` and ``errors``.
+
+The merge (file, then ``VEILLEUR_SECTION__KEY`` variables on top) is done here rather than by
+pydantic-settings' sources because the file's path is chosen per call and because one
+validation over the merged tree names every wrong key at once, whichever side it came from.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from veilleur.core.organisation import Organisation
+from veilleur.errors import ConfigError
+
+CONFIG_ENV = "VEILLEUR_CONFIG"
+NOT_SETTINGS = {"VEILLEUR_REQUIRE_SERVICES", "VEILLEUR_TEST_DATABASE_URL", "VEILLEUR_TEST_NATS_URL"}
+DEFAULT_CONFIG = Path("veilleur.toml")
+
+
+class LanguageSettings(BaseModel):
+    """Language identification: which languages to tell apart."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it", "pt", "nl", "ar"])
+    min_chars: int = Field(default=3, ge=0, description="texts with fewer letters get no language")
+    prior: str | None = Field(default="fr", description="the language most posts are in; wins near-ties")
+    sure: float = Field(default=0.9, gt=0, le=1, description="fast-pass confidence accepted without the slow pass")
+
+
+class PipelineSettings(BaseModel):
+    """How posts go through the analysis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    max_analysis_chars: int = Field(default=5_000, ge=100, description="longer texts are truncated for analysis")
+    stages: list[str] | None = Field(default=None, description="stage names in order; None = the default order")
+
+
+class Settings(BaseModel):
+    """Everything veilleur reads at start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = Path("veilleur-data")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite in data_dir")
+    organisation: Organisation = Field(default_factory=Organisation)
+    language: LanguageSettings = Field(default_factory=LanguageSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'veilleur.db').resolve()}"
+
+
+def config_path(path: str | Path | None = None) -> Path | None:
+    """The settings file to read: ``path``, else ``$VEILLEUR_CONFIG``, else ./veilleur.toml if present."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"settings file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _explain(exc: ValidationError, source: str) -> ConfigError:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(p) for p in error["loc"]) or "(root)"
+        lines.append(f"  {key}: {error['msg']}")
+    return ConfigError(f"invalid settings ({source}):\n" + "\n".join(lines))
+
+
+def get_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read, merge and validate the settings. Raises ``ConfigError`` naming every wrong key."""
+    file = config_path(path)
+    values = _read_toml(file) if file else {}
+    base = file.parent if file else Path.cwd()
+    if "data_dir" in values and not Path(values["data_dir"]).is_absolute():
+        values["data_dir"] = str(base / values["data_dir"])
+    values.update(overrides)
+    try:
+        return _from_file_then_env(values)
+    except ValidationError as exc:
+        raise _explain(exc, str(file) if file else "environment") from exc
+
+
+def _from_file_then_env(values: dict[str, Any]) -> Settings:
+    merged = dict(values)
+    for name, raw in os.environ.items():
+        if name.startswith("VEILLEUR_") and name != CONFIG_ENV and name not in NOT_SETTINGS:
+            _set_path(merged, name.removeprefix("VEILLEUR_").lower().split("__"), _env_value(raw))
+    return Settings.model_validate(merged)
+
+
+def _env_value(raw: str) -> Any:
+    """Environment values are strings; JSON lets one set lists and tables ('["fr","en"]')."""
+    if raw[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def _set_path(target: dict[str, Any], path: list[str], value: str) -> None:
+    node = target
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"VEILLEUR_{'__'.join(path).upper()}: cannot set inside a non-table value")
+    node[path[-1]] = value

@@ -1,0 +1,268 @@
+"""``SqlStore``: the one store, over SQLite (embedded default, WAL) or PostgreSQL.
+
+Every write of a batch is one transaction: authors, posts (upsert on platform + external id),
+their analyses, the dead letters met on the way and the source's checkpoint. A crash therefore
+leaves either the whole batch with its checkpoint or none of it, and a restart resumes exactly
+after the last committed batch: no loss, no duplicate. Dead letters are keyed by a fingerprint
+so that re-reading the same bad line adds nothing. All SQL of veilleur lives in this package.
+
+Imports ``core``, ``errors``, ``pipeline.base`` (the Doc it saves) and ``storage``.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import create_engine, event, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
+
+from veilleur.errors import StoreError
+from veilleur.pipeline.base import Doc
+from veilleur.storage import migrate
+from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats
+from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, posts
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class SqlStore:
+    """Posts, analyses, checkpoints and dead letters in one SQL database."""
+
+    def __init__(self, url: str, **engine_options: Any):
+        self.url = make_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, json_serializer=_json, json_deserializer=orjson.loads,
+                                            **engine_options)
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+
+    # -- schema ------------------------------------------------------------------------------
+    def upgrade(self) -> None:
+        """Bring the schema to the latest migration."""
+        try:
+            migrate.upgrade(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot reach the database {self.url.render_as_string()}: {exc.orig}") from exc
+
+    def check_schema(self) -> None:
+        """Raise ``StoreError`` unless the schema is at the latest migration."""
+        try:
+            current = migrate.current(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot reach the database: {exc.orig}") from exc
+        if current != migrate.head():
+            raise StoreError(f"database schema is at {current or 'nothing'}, expected {migrate.head()}: "
+                             "run `veilleur db upgrade` (or `veilleur init`)")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing -----------------------------------------------------------------------------
+    def save(self, docs: Sequence[Doc], *, source: str | None = None, checkpoint: str | None = None,
+             dead: Sequence[DeadLetter] = ()) -> SaveResult:
+        """Store analysed posts, dead letters and the checkpoint after them, in one transaction."""
+        result = SaveResult()
+        docs = _last_per_key(docs)
+        with self.engine.begin() as conn:
+            if docs:
+                now = datetime.now(UTC)
+                author_ids = self._upsert_authors(conn, docs, now)
+                existing = self._existing_keys(conn, [d.post.key for d in docs])
+                post_ids = self._upsert_posts(conn, docs, author_ids, source, now)
+                self._upsert_analyses(conn, docs, post_ids, now)
+                result.updated = len(existing)
+                result.inserted = len(docs) - len(existing)
+            result.dead = self._insert_dead(conn, dead)
+            if source is not None and checkpoint is not None:
+                self._set_checkpoint(conn, source, checkpoint)
+        return result
+
+    def dead_letter(self, letter: DeadLetter) -> int:
+        """Keep one dead letter on its own (returns 1 if new, 0 if already kept)."""
+        with self.engine.begin() as conn:
+            return self._insert_dead(conn, [letter])
+
+    def _upsert_authors(self, conn: Connection, docs: Sequence[Doc], now: datetime) -> dict[tuple, int]:
+        rows = {}
+        for d in docs:
+            a = d.post.author
+            if a is not None:
+                rows[(d.post.platform.value, a.handle)] = {
+                    "platform": d.post.platform.value, "handle": a.handle, "display_name": a.display_name,
+                    "followers": a.followers, "verified": a.verified, "bio": a.bio, "url": a.url,
+                    "updated_at": now}
+        if not rows:
+            return {}
+        stmt = self._insert(authors)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["platform", "handle"],
+            set_={c: stmt.excluded[c] for c in ("display_name", "followers", "verified", "bio", "url",
+                                                "updated_at")},
+        ).returning(authors.c.id, authors.c.platform, authors.c.handle, sort_by_parameter_order=True)
+        return {(r.platform, r.handle): r.id for r in conn.execute(stmt, list(rows.values()))}
+
+    def _existing_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for chunk in _chunks(keys, 400):
+            query = select(posts.c.platform, posts.c.external_id).where(
+                tuple_(posts.c.platform, posts.c.external_id).in_(chunk))
+            found.update((r.platform, r.external_id) for r in conn.execute(query))
+        return found
+
+    def _upsert_posts(self, conn: Connection, docs: Sequence[Doc], author_ids: dict[tuple, int],
+                      source: str | None, now: datetime) -> dict[tuple[str, str], int]:
+        rows = []
+        for d in docs:
+            p = d.post
+            rows.append({
+                "platform": p.platform.value, "external_id": p.external_id, "url": p.url,
+                "author_id": author_ids.get((p.platform.value, p.author.handle)) if p.author else None,
+                "text": p.text, "created_at": p.created_at, "language": p.language,
+                "conversation_id": p.conversation_id, "reply_to_id": p.reply_to_id,
+                "metrics": p.metrics, "raw": p.raw, "source": source, "ingested_at": now, "updated_at": now})
+        stmt = self._insert(posts)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["platform", "external_id"],
+            set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "language", "conversation_id",
+                                                "reply_to_id", "metrics", "raw", "updated_at")},
+        ).returning(posts.c.id, posts.c.platform, posts.c.external_id, sort_by_parameter_order=True)
+        return {(r.platform, r.external_id): r.id for r in conn.execute(stmt, rows)}
+
+    def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], post_ids: dict, now: datetime) -> None:
+        rows = []
+        for d in docs:
+            a = d.analysis
+            rows.append({
+                "post_id": post_ids[d.post.key], "language": a.language, "bank": a.bank, "entity": a.entity,
+                "sentiment": a.sentiment, "intent": a.intent, "topics": a.topics, "abusive": a.abusive,
+                "urgency": a.urgency, "pii": a.pii, "clean_text": a.clean_text, "details": a.details(),
+                "analysed_at": now})
+        stmt = self._insert(analyses)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["post_id"],
+            set_={c.name: stmt.excluded[c.name] for c in analyses.columns if c.name != "post_id"})
+        conn.execute(stmt, rows)
+
+    def _insert_dead(self, conn: Connection, letters: Iterable[DeadLetter]) -> int:
+        rows = {}
+        for letter in letters:
+            digest = hashlib.sha256(b"\x1f".join([
+                letter.source.encode(), (letter.location or "").encode(), (letter.stage or "").encode(),
+                letter.reason.encode(), letter.raw])).hexdigest()
+            rows[digest] = {"fingerprint": digest, "source": letter.source, "location": letter.location,
+                            "stage": letter.stage, "reason": letter.reason, "raw": letter.raw,
+                            "created_at": datetime.now(UTC)}
+        if not rows:
+            return 0
+        stmt = self._insert(dead_letters).on_conflict_do_nothing(index_elements=["fingerprint"])
+        return conn.execute(stmt, list(rows.values())).rowcount or 0
+
+    def _set_checkpoint(self, conn: Connection, source: str, position: str) -> None:
+        stmt = self._insert(checkpoints).values(source=source, position=position, updated_at=datetime.now(UTC))
+        conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_={
+            "position": stmt.excluded.position, "updated_at": stmt.excluded.updated_at}))
+
+    # -- reading -----------------------------------------------------------------------------
+    def checkpoint(self, source: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(checkpoints.c.position).where(checkpoints.c.source == source)).scalar()
+
+    def count(self, table: str) -> int:
+        table_obj = {"posts": posts, "analyses": analyses, "authors": authors,
+                     "dead_letters": dead_letters, "checkpoints": checkpoints}[table]
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(table_obj)).scalar_one()
+
+    def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
+        query = select(dead_letters).order_by(dead_letters.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            return [DeadLetter(r.source, bytes(r.raw), r.reason, r.location, r.stage) for r in conn.execute(query)]
+
+    def post_rows(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Posts joined with their analyses, oldest first (for exports and tests)."""
+        query = (select(posts, analyses.c.bank, analyses.c.language.label("detected_language"),
+                        analyses.c.details, analyses.c.clean_text)
+                 .join(analyses, analyses.c.post_id == posts.c.id, isouter=True)
+                 .order_by(posts.c.created_at, posts.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def search(self, query: str, limit: int = 20, bank: str | None = None) -> list[SearchHit]:
+        """French full-text search over posts, accent-insensitive, best first."""
+        from veilleur.storage.search import search  # dialect-specific SQL kept apart
+
+        with self.engine.connect() as conn:
+            return search(conn, self.dialect, query, limit, bank)
+
+    def stats(self, tz: str = "Europe/Paris") -> Stats:
+        """Counts by bank, platform, language, local day and hour, and dead letters."""
+        zone = ZoneInfo(tz)
+        s = Stats()
+        with self.engine.connect() as conn:
+            s.posts = conn.execute(select(func.count()).select_from(posts)).scalar_one()
+            s.analysed = conn.execute(select(func.count()).select_from(analyses)).scalar_one()
+            s.authors = conn.execute(select(func.count()).select_from(authors)).scalar_one()
+            s.dead_letters = conn.execute(select(func.count()).select_from(dead_letters)).scalar_one()
+            s.by_bank = _grouped(conn, analyses.c.bank)
+            s.by_platform = _grouped(conn, posts.c.platform)
+            s.by_language = _grouped(conn, analyses.c.language)
+            s.dead_by_reason = _grouped(conn, dead_letters.c.reason)
+            days: Counter[str] = Counter()
+            hours: Counter[int] = Counter()
+            for bucket, n in conn.execute(self._hour_buckets()):
+                local = _utc(bucket if isinstance(bucket, datetime) else datetime.fromisoformat(bucket))
+                local = local.astimezone(zone)
+                days[local.date().isoformat()] += n
+                hours[local.hour] += n
+            s.by_day, s.by_hour = dict(sorted(days.items())), dict(sorted(hours.items()))
+        return s
+
+    def _hour_buckets(self):
+        if self.dialect == "sqlite":
+            bucket = func.strftime("%Y-%m-%d %H:00:00", posts.c.created_at)
+        else:
+            bucket = func.date_trunc("hour", func.timezone("UTC", posts.c.created_at))
+        return select(bucket.label("bucket"), func.count()).group_by(bucket)
+
+
+def _grouped(conn: Connection, column) -> dict[str, int]:
+    rows = conn.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
+    return {(key if key is not None else "(none)"): n for key, n in rows}
+
+
+def _last_per_key(docs: Sequence[Doc]) -> list[Doc]:
+    # One statement cannot upsert the same key twice (PostgreSQL refuses); the last copy wins.
+    return list({d.post.key: d for d in docs}.values())
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+

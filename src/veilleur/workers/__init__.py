@@ -1,0 +1,1 @@
+"""Long-running loops that tie rooms together: ingest (collect → analyse → store)."""
