@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from veilleur.core.organisation import Organisation
 from veilleur.errors import ConfigError
@@ -35,6 +35,14 @@ class LanguageSettings(BaseModel):
     min_chars: int = Field(default=3, ge=0, description="texts with fewer letters get no language")
     prior: str | None = Field(default="fr", description="the language most posts are in; wins near-ties")
     sure: float = Field(default=0.9, gt=0, le=1, description="fast-pass confidence accepted without the slow pass")
+
+    @field_validator("prior")
+    @classmethod
+    def _prior_is_told_apart(cls, value: str | None, info: ValidationInfo) -> str | None:
+        languages = info.data.get("languages")
+        if value is not None and languages is not None and value not in languages:
+            raise ValueError(f"must be one of language.languages ({', '.join(languages)}) or null")
+        return value
 
 
 class PipelineSettings(BaseModel):
@@ -98,24 +106,29 @@ def _explain(exc: ValidationError, source: str) -> ConfigError:
 
 
 def get_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
-    """Read, merge and validate the settings. Raises ``ConfigError`` naming every wrong key."""
+    """Read, merge and validate the settings. Raises ``ConfigError`` naming every wrong key.
+
+    The file is read first, ``VEILLEUR_*`` variables go on top, and ``overrides`` (top-level keys
+    a command sets itself, e.g. the demo's own ``data_dir``) on top of both. A relative
+    ``data_dir`` in the file is relative to the file's folder.
+    """
     file = config_path(path)
     values = _read_toml(file) if file else {}
-    base = file.parent if file else Path.cwd()
-    if "data_dir" in values and not Path(values["data_dir"]).is_absolute():
+    base = file.resolve().parent if file else Path.cwd()
+    if isinstance(values.get("data_dir"), str) and not Path(values["data_dir"]).is_absolute():
         values["data_dir"] = str(base / values["data_dir"])
-    values.update(overrides)
     try:
-        return _from_file_then_env(values)
+        return _from_file_then_env(values, overrides)
     except ValidationError as exc:
         raise _explain(exc, str(file) if file else "environment") from exc
 
 
-def _from_file_then_env(values: dict[str, Any]) -> Settings:
+def _from_file_then_env(values: dict[str, Any], overrides: dict[str, Any] | None = None) -> Settings:
     merged = dict(values)
-    for name, raw in os.environ.items():
+    for name, raw in sorted(os.environ.items()):
         if name.startswith("VEILLEUR_") and name != CONFIG_ENV and name not in NOT_SETTINGS:
             _set_path(merged, name.removeprefix("VEILLEUR_").lower().split("__"), _env_value(raw))
+    merged.update(overrides or {})
     return Settings.model_validate(merged)
 
 

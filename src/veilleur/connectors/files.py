@@ -2,7 +2,7 @@
 
 Each record keeps its file and line number ("posts.jsonl:12") so that every error names where it
 is. The checkpoint is the byte offset after the last record of a page with the file's identity
-(size of the part read and a hash of its first kilobytes): a grown file resumes where it
+(a hash of the first kilobytes already read): a grown file resumes where it
 stopped, a replaced one starts again (upserts make that harmless). Invalid UTF-8 on a line makes
 that line, and only it, a dead letter with its exact bytes.
 
@@ -29,9 +29,10 @@ from veilleur.errors import MalformedPayload
 HEAD_BYTES = 4096
 
 
-def file_identity(path: Path) -> str:
+def file_identity(path: Path, length: int) -> str:
+    """A hash of the file's first ``length`` bytes: the part already read, which appending keeps."""
     with path.open("rb") as handle:
-        return hashlib.sha256(handle.read(HEAD_BYTES)).hexdigest()[:16]
+        return hashlib.sha256(handle.read(length)).hexdigest()[:16]
 
 
 def _resume_offset(path: Path, since: str | None) -> tuple[int, int]:
@@ -39,13 +40,14 @@ def _resume_offset(path: Path, since: str | None) -> tuple[int, int]:
     if not since:
         return 0, 0
     state = json.loads(since)
-    if state.get("file") != file_identity(path) or state.get("offset", 0) > path.stat().st_size:
+    offset = int(state.get("offset", 0))
+    if offset > path.stat().st_size or state.get("file") != file_identity(path, min(offset, HEAD_BYTES)):
         return 0, 0
-    return int(state["offset"]), int(state["line"])
+    return offset, int(state["line"])
 
 
 def _checkpoint(path: Path, offset: int, line: int) -> str:
-    return json.dumps({"file": file_identity(path), "offset": offset, "line": line})
+    return json.dumps({"file": file_identity(path, min(offset, HEAD_BYTES)), "offset": offset, "line": line})
 
 
 class JsonLinesConfig(BaseModel):

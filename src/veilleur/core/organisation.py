@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from veilleur.core.post import Platform
 
@@ -63,22 +64,43 @@ class Organisation(BaseModel):
 
     @model_validator(mode="after")
     def _sound_tree(self) -> Organisation:
-        ids = [e.id for e in self.entities]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"entity ids must be unique: {', '.join(dupes)}")
-        known = set(ids)
-        for entity in self.entities:
-            if entity.parent is not None and entity.parent not in known:
-                raise ValueError(f"entity {entity.id!r} has unknown parent {entity.parent!r}")
-        for entity in self.entities:
-            seen, node = set(), entity
-            while node.parent is not None:
-                if node.id in seen:
-                    raise ValueError(f"entity {entity.id!r} is inside a cycle of parents")
-                seen.add(node.id)
-                node = self.entity(node.parent)
+        """Unique ids, known parents, no cycle; each error located ("entities.1.parent")."""
+        problems = [*self._duplicate_ids(), *self._unknown_parents()]
+        if not problems:
+            problems = self._cycles()
+        if problems:
+            raise ValidationError.from_exception_data("Organisation", [
+                InitErrorDetails(type=PydanticCustomError("entity_tree", "{detail}", {"detail": message}),
+                                 loc=loc, input=value)
+                for loc, message, value in problems])
         return self
+
+    def _duplicate_ids(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        seen: set[str] = set()
+        problems = []
+        for index, entity in enumerate(self.entities):
+            if entity.id in seen:
+                problems.append((("entities", index, "id"), f"entity id {entity.id!r} is used twice", entity.id))
+            seen.add(entity.id)
+        return problems
+
+    def _unknown_parents(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        known = {e.id for e in self.entities}
+        return [(("entities", index, "parent"), f"entity {e.id!r} has unknown parent {e.parent!r}", e.parent)
+                for index, e in enumerate(self.entities) if e.parent is not None and e.parent not in known]
+
+    def _cycles(self) -> list[tuple[tuple[str | int, ...], str, str]]:
+        parent = {e.id: e.parent for e in self.entities}
+        problems = []
+        for index, entity in enumerate(self.entities):
+            seen, node = {entity.id}, entity.parent
+            while node is not None and node not in seen:
+                seen.add(node)
+                node = parent[node]
+            if node == entity.id:
+                problems.append((("entities", index, "parent"),
+                                 f"entity {entity.id!r} is inside a cycle of parents", str(entity.parent)))
+        return problems
 
     def entity(self, entity_id: str) -> Entity:
         for entity in self.entities:

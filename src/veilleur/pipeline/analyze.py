@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from veilleur.connectors.records import record_to_post
 from veilleur.core.labels import LABEL_NAMES
@@ -24,29 +25,54 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def line_to_post(line: str, number: int) -> tuple[Any, Post]:
     """(input id, post) for one input line. Raises ``MalformedPayload``."""
+    data = _decode(line, number)
+    return _input_id(data), _to_post(data, number)
+
+
+def _decode(line: str, number: int) -> Any:
+    """The JSON value of a line that looks like JSON, else the line itself (a bare text)."""
     stripped = line.strip()
-    data: Any = stripped
     if stripped[:1] in '{["':
         try:
-            data = orjson.loads(stripped)
+            return orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
             if stripped[:1] == "{":
-                raise MalformedPayload(f"line {number}: not valid JSON: {exc}") from exc
+                raise MalformedPayload(f"not valid JSON: {exc}", f"line {number}") from exc
+    return stripped
+
+
+def _input_id(data: Any) -> Any:
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def _to_post(data: Any, number: int) -> Post:
+    where = f"line {number}"
     if isinstance(data, str):
-        return None, Post(platform=Platform.OTHER, external_id=str(number), text=data, created_at=EPOCH)
+        return Post(platform=Platform.OTHER, external_id=str(number), text=data, created_at=EPOCH)
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-        raise MalformedPayload(f"line {number}: expected a text or an object with a 'text' string")
+        raise MalformedPayload("expected a text or an object with a 'text' string", where)
     ident = data.get("id")
     if {"platform", "created_at"} <= data.keys():
-        return ident, record_to_post({"id": number, **data})
+        try:
+            named = ident is not None or data.get("external_id") is not None
+            return record_to_post(data if named else {**data, "id": number})
+        except MalformedPayload as exc:
+            raise MalformedPayload(exc.reason, where) from exc
     platform = Platform.OTHER
     if isinstance(data.get("platform"), str):
         try:
             platform = parse_platform(data["platform"])
         except ValueError:
             platform = Platform.OTHER
-    return ident, Post(platform=platform, external_id=str(ident if ident is not None else number),
-                       text=data["text"], created_at=EPOCH, language=data.get("lang"), raw=data)
+    language = data.get("lang", data.get("language"))
+    external_id = str(ident) if ident is not None and 0 < len(str(ident)) <= 200 else str(number)
+    try:
+        return Post(platform=platform, external_id=external_id,
+                    text=data["text"], created_at=EPOCH, language=language if isinstance(language, str) else None,
+                    raw=data)
+    except ValidationError as exc:
+        raise MalformedPayload("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
+                               where) from exc
 
 
 def result(ident: Any, labels: dict[str, Any] | None, details: dict[str, Any] | None,
@@ -66,11 +92,13 @@ def analyze_lines(lines: Iterable[str], pipeline: Pipeline, max_chars: int | Non
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        ident = None
         try:
-            ident, post = line_to_post(line, number)
-            batch.append((ident, post, None))
-        except MalformedPayload as exc:
-            batch.append((None, None, exc.reason))
+            data = _decode(line, number)
+            ident = _input_id(data)
+            batch.append((ident, _to_post(data, number), None))
+        except MalformedPayload as exc:  # the line's id, when it has one, still labels its result
+            batch.append((ident, None, str(exc)))
         if len(batch) >= pipeline.batch_size:
             yield from _run(batch, pipeline, max_chars)
             batch = []

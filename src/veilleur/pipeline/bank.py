@@ -5,7 +5,9 @@ boundaries), exact-case acronyms ("LCL", "CIC"), product names and links to a br
 Context rules keep false friends out:
 - ``ambiguous`` names (Nickel, Shine, Orange) and two-letter acronyms (SG, CA, BP) count only
   when the post also speaks of banking, and never in idioms ("c'est nickel", "nickel chrome");
-- acronyms are not read in all-caps rants ("CA FAIT 3 JOURS") nor inside words or URLs.
+- two-letter acronyms are not read in all-caps rants ("CA FAIT 3 JOURS"), and no acronym or
+  name is read inside a word or a URL (a link counts only through its host: ``domains``).
+Spans point into the text as given, also when its accents are decomposed (NFD).
 A regional bank maps to its ``network`` unless an entity of the organisation owns it. The main
 bank is the best-scored brand (handles and hashtags weigh more than a passing name; the first
 mention breaks ties); a post by one of the organisation's own accounts is about its brand.
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from veilleur.core.labels import Span
 from veilleur.core.organisation import Brand, Organisation
@@ -28,10 +32,11 @@ from veilleur.pipeline.text import URL, fold, spans_overlap
 from veilleur.settings import Settings
 
 WEIGHTS = {"handle": 3.0, "hashtag": 2.0, "alias": 2.0, "acronym": 1.5, "product": 1.0, "domain": 1.0}
+# "client" and "carte SIM" are not banking: "Orange a coupé ma box, service client nul".
 BANKING_CONTEXT = re.compile(
-    r"\b(banque|bancaire|compte|carte|cb|virement|prelevement|rib|iban|agence|conseill\w*|frais|"
-    r"agios|decouvert|credit|pret|livret|epargne|appli\w*|neobanque|paiement|retrait|dab|gab|"
-    r"client\w*|cheque|chequier|plafond|bank|account|card)\b")
+    r"\b(banque|bancaire|compte|carte(?! sim\b)|cb|virement|prelevement|rib|iban|agence|conseill\w*|"
+    r"frais|agios|decouvert|credit|pret|livret|epargne|appli\w*|neobanque|paiement|retrait|dab|gab|"
+    r"cheque|chequier|plafond|bank|account|card)\b")
 IDIOMS = re.compile(r"(c'?est|cest|tout|nickel) (?:\w+ )?nickel|nickel (chrome|!|merci|impec)|"
                     r"\bshine (bright|on)\b|\borange (mecanique|pressee|fruit|sanguine)\b")
 
@@ -83,6 +88,16 @@ class BrandMatcher:
 
     def find(self, text: str) -> list[Span]:
         """Every brand mention in ``text``, as spans into it, in order."""
+        base, index = _without_marks(text)
+        spans = self._find(base)
+        if index is None:
+            return spans
+        for span in spans:  # back from the text without combining marks to the text as given
+            span.start, span.end = index[span.start], _end_with_marks(text, index[span.end - 1] + 1)
+            span.text = text[span.start:span.end]
+        return spans
+
+    def _find(self, text: str) -> list[Span]:
         folded = fold(text)
         urls = [m.span() for m in URL.finditer(text)]
         context = bool(BANKING_CONTEXT.search(folded)) and not IDIOMS.search(folded)
@@ -92,16 +107,29 @@ class BrandMatcher:
             term = self.folded[m.group(0)]
             if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
                 spans.append(Span(m.start(), m.end(), term.kind, text[m.start():m.end()], term.brand))
-        for m in self.exact_re.finditer(text) if self.exact_re and not shouting else ():
+        for m in self.exact_re.finditer(text) if self.exact_re else ():
             term = self.exact[m.group(0)]
+            if shouting and term.needs_context:  # "CA FAIT 3 JOURS", "CE N'EST PAS NORMAL"
+                continue
             if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
                 spans.append(Span(m.start(), m.end(), term.kind, m.group(0), term.brand))
         for start, end in urls:
-            host = text[start:end].lower()
-            brand = next((b for d, b in self.domains.items() if d in host), None)
+            brand = self._domain_brand(text[start:end])
             if brand:
                 spans.append(Span(start, end, "domain", text[start:end], brand))
         return _without_nested(sorted(spans, key=lambda s: (s.start, -(s.end - s.start))))
+
+    def _domain_brand(self, url: str) -> str | None:
+        """The brand whose domain hosts ``url``: "lcl.fr" is www.lcl.fr, not msg.fr nor a path."""
+        try:
+            host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+        except ValueError:
+            return None
+        labels = host.split(".")
+        for domain, brand in self.domains.items():
+            if ("." in domain and (host == domain or host.endswith(f".{domain}"))) or domain in labels:
+                return brand
+        return None
 
     def _tokens(self, text: str, folded: str, urls: list[tuple[int, int]]) -> list[Span]:
         spans = []
@@ -125,6 +153,20 @@ def _alternation(terms: dict[str, _Term], flags: int) -> re.Pattern[str] | None:
         return None
     body = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![\w@#.\-/])(?:{body})(?!\w|-\w)", flags)
+
+
+def _without_marks(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without combining marks, and where each of its characters was (None: nothing removed)."""
+    if not any(unicodedata.combining(c) for c in text):
+        return text, None
+    index = [i for i, c in enumerate(text) if not unicodedata.combining(c)]
+    return "".join(text[i] for i in index), index
+
+
+def _end_with_marks(text: str, end: int) -> int:
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
+    return end
 
 
 def _mostly_upper(text: str) -> bool:

@@ -63,8 +63,9 @@ def check_order(stages: Sequence[Stage]) -> None:
     """Raise ``PipelineError`` if a stage requires a field that no earlier stage assigns."""
     available = set(INPUT_FIELDS)
     names = [s.name for s in stages]
-    if len(set(names)) != len(names):
-        raise PipelineError(f"a stage appears twice in {names}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise PipelineError(f"stage {', '.join(map(repr, twice))} appears more than once (order: {names})")
     for stage in stages:
         missing = set(stage.requires) - available
         if missing:

@@ -77,7 +77,7 @@ class DetectLanguage:
         letters = " ".join(LETTERS.findall(HANDLE.sub(" ", text)))
         tag = (platform_tag or "").split("-")[0].lower() or None
         if sum(len(w) for w in letters.split()) < self.settings.min_chars:
-            return (tag, 0.0) if tag in self.codes else (None, 0.0)
+            return None, 0.0  # emoji, handles, "ok": nothing to go on, and a tag alone is not trusted
         if len(letters) >= FAST_PASS_MIN_CHARS:
             best = self.fast.compute_language_confidence_values(letters)[0]
             if best.value >= self.settings.sure:
@@ -85,6 +85,8 @@ class DetectLanguage:
         values = {v.language.iso_code_639_1.name.lower(): v.value
                   for v in self.slow.compute_language_confidence_values(letters)}
         top_code = max(values, key=values.__getitem__)
+        if values[top_code] <= 0.0:  # a script none of the configured languages is written in
+            return None, 0.0
         for preferred in (tag, self.settings.prior):
             if preferred in values and values[preferred] >= NEAR_TIE * values[top_code]:
                 return preferred, values[preferred]

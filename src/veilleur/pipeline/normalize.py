@@ -20,8 +20,11 @@ import emoji
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.text import HANDLE, HASHTAG, URL, split_hashtag
 
-# zero-width, word joiner, BOM, soft hyphen; LRM/RLM/ALM, embeddings/overrides, isolates
-INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# zero-width, word joiner, BOM, soft hyphen; LRM/RLM/ALM, embeddings/overrides, isolates; tag characters
+# (invisible, used to smuggle text; they also end the England and Scotland flags, whose 🏴 is kept)
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]")
+ZWJ = "\u200d"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ELONGATED_LETTER = re.compile(r"([^\W\d_])\1{2,}")
 ELONGATED_PUNCT = re.compile(r"([!?.])\1{3,}")
@@ -29,19 +32,30 @@ SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
-def _emoji_pattern() -> re.Pattern[str]:
-    # Longest first so that a ZWJ sequence or a flag wins over its parts.
-    keys = sorted(emoji.EMOJI_DATA, key=len, reverse=True)
-    return re.compile("|".join(re.escape(k) for k in keys))
+# Every emoji holds at least one of these code points; most posts hold none, and the emoji
+# package's tokenizer (which knows ZWJ sequences, flags and skin tones) is only run on the others.
+MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c\u2049\u20e3\u2122\u2139\u2194-\u2bff\u3030\u303d"
+                         "\u3297\u3299\ufe0f\U0001F000-\U0001FAFF]")
 
 
-EMOJI = _emoji_pattern()
+def find_emojis(text: str) -> list[str]:
+    if not MAYBE_EMOJI.search(text):
+        return []
+    return [found["emoji"] for found in emoji.emoji_list(text)]
 
 
-def clean(text: str) -> str:
-    """NFC text without invisible or control characters (still with URLs, hashtags...)."""
+def clean(text: str, keep_zwj: bool = False) -> str:
+    """NFC text without invisible or control characters (still with URLs, hashtags...).
+
+    ``keep_zwj`` keeps the zero-width joiners, which glue emoji sequences (👨‍👩‍👧) together.
+    """
     text = unicodedata.normalize("NFC", text)
-    return CONTROL.sub(" ", INVISIBLE.sub("", text))
+    if keep_zwj:
+        text = INVISIBLE.sub(lambda m: m.group(0) if m.group(0) == ZWJ else "", text)
+    else:
+        text = INVISIBLE.sub("", text)
+    # removing a character can leave a sequence that is no longer NFC ("e", ZWSP, combining acute)
+    return unicodedata.normalize("NFC", CONTROL.sub(" ", text))
 
 
 def fold_elongations(text: str) -> str:
@@ -63,15 +77,16 @@ class Normalize:
     @staticmethod
     def normalize(doc: Doc) -> None:
         a = doc.analysis
+        # emoji are read before the joiners go, so that a ZWJ sequence stays one emoji
+        a.emojis = find_emojis(URL.sub(" ", clean(doc.text, keep_zwj=True)))
         text = clean(doc.text)
         a.urls = URL.findall(text)
         text = URL.sub(" ", text)
         a.handles = HANDLE.findall(text)
         a.hashtags = HASHTAG.findall(text)
-        a.emojis = EMOJI.findall(text)
         text = HASHTAG.sub(lambda m: split_hashtag(m.group(1)), text)
         text = fold_elongations(text)
         text = BLANK_LINES.sub("\n", SPACES.sub(" ", text)).strip()
-        a.clean_text = text
+        a.clean_text = unicodedata.normalize("NFC", text)
         if not text and "empty" not in a.flags:
             a.flags.append("empty")

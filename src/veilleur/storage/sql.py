@@ -171,8 +171,9 @@ class SqlStore:
                             "created_at": datetime.now(UTC)}
         if not rows:
             return 0
-        stmt = self._insert(dead_letters).on_conflict_do_nothing(index_elements=["fingerprint"])
-        return conn.execute(stmt, list(rows.values())).rowcount or 0
+        stmt = (self._insert(dead_letters).on_conflict_do_nothing(index_elements=["fingerprint"])
+                .returning(dead_letters.c.id))  # rows returned = rows inserted, on both back ends
+        return len(conn.execute(stmt, list(rows.values())).all())
 
     def _set_checkpoint(self, conn: Connection, source: str, position: str) -> None:
         stmt = self._insert(checkpoints).values(source=source, position=position, updated_at=datetime.now(UTC))

@@ -1,0 +1,93 @@
+"""Shared fixtures: settings, and a store on each back end (SQLite always, PostgreSQL when present).
+
+A test that needs a service skips with the reason when it is absent, unless
+VEILLEUR_REQUIRE_SERVICES=1 (CI), where a missing service is a failure. Each pytest-xdist
+worker gets its own PostgreSQL schema, migrated once; tables are emptied between tests.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from veilleur.settings import Settings
+from veilleur.storage.sql import SqlStore
+
+REQUIRE_SERVICES = os.environ.get("VEILLEUR_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("VEILLEUR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TABLES = "dead_letters, checkpoints, analyses, posts, authors"
+
+
+def service_unavailable(name: str, reason: str):
+    message = f"{name} is not available ({reason})"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and VEILLEUR_REQUIRE_SERVICES=1 requires it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> str:
+    """A PostgreSQL URL whose search_path is this worker's own, freshly migrated schema."""
+    schema = f"veilleur_test_{worker_id}"
+    try:
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means "not available"
+        service_unavailable("PostgreSQL", f"{PG_URL}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    store = SqlStore(url)
+    store.upgrade()
+    store.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def _empty(store: SqlStore) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """The URL of an empty, migrated database on each back end."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'veilleur.db'}"
+        store = SqlStore(url)
+        store.upgrade()
+        store.close()
+        return url
+    url = request.getfixturevalue("pg_url")
+    store = SqlStore(url)
+    _empty(store)
+    store.close()
+    return url
+
+
+@pytest.fixture
+def store(database_url):
+    store = SqlStore(database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch, tmp_path_factory):
+    """Tests never read the developer's own veilleur.toml or VEILLEUR_* variables."""
+    for name in list(os.environ):
+        if name.startswith("VEILLEUR_") and name not in ("VEILLEUR_REQUIRE_SERVICES", "VEILLEUR_TEST_DATABASE_URL"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

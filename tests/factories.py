@@ -1,0 +1,38 @@
+"""Small builders of posts, docs and files for tests."""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from veilleur.core.post import Author, Post
+from veilleur.pipeline.base import Doc
+
+T0 = datetime(2026, 10, 9, 8, 0, tzinfo=UTC)
+
+
+def post(n: int = 1, text: str = "Ma carte est bloquée @SG_Vous", **fields) -> Post:
+    values = {"platform": "x", "external_id": str(n), "text": text, "created_at": T0 + timedelta(minutes=n),
+              "author": Author(handle=f"user{n % 7}", followers=n)}
+    values.update(fields)
+    return Post(**values)
+
+
+def doc(n: int = 1, text: str = "Ma carte est bloquée @SG_Vous", **fields) -> Doc:
+    return Doc(post(n, text, **fields))
+
+
+def record(n: int, text: str | None = None, **fields) -> dict:
+    values = {"platform": "x", "id": str(n), "text": text if text is not None else f"Message numéro {n} pour la SG",
+              "created_at": (T0 + timedelta(minutes=n)).isoformat(), "author": {"handle": f"user{n % 13}"},
+              "metrics": {"likes": n % 5}}
+    values.update(fields)
+    return values
+
+
+def write_jsonl(path: Path, records: list) -> Path:
+    with path.open("wb") as handle:
+        for r in records:
+            handle.write(r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode())
+            handle.write(b"\n")
+    return path
