@@ -100,8 +100,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _explain(exc: ValidationError, source: str) -> ConfigError:
     lines = []
     for error in exc.errors():
-        key = ".".join(str(p) for p in error["loc"]) or "(root)"
-        lines.append(f"  {key}: {error['msg']}")
+        loc, message = list(error["loc"]), error["msg"]
+        if loc[-1:] == ["[key]"]:  # a wrong table key ("accounts.myspace"), not a wrong value
+            loc, message = loc[:-1], f"not a valid key: {message}"
+        key = ".".join(str(p) for p in loc) or "(root)"
+        lines.append(f"  {key}: {message}")
     return ConfigError(f"invalid settings ({source}):\n" + "\n".join(lines))
 
 

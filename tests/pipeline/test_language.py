@@ -101,12 +101,12 @@ def test_confidence_recorded(pipeline):
 
 
 def test_unknown_language_code_is_a_config_error():
-    with pytest.raises(ConfigError, match="language.languages.*'xx'"):
+    with pytest.raises(ConfigError, match=r"language\.languages.*'xx'"):
         DetectLanguage(LanguageSettings(languages=["fr", "xx"]))
 
 
 def test_a_single_language_is_a_config_error():
-    with pytest.raises(ConfigError, match="language.languages"):
+    with pytest.raises(ConfigError, match=r"language\.languages"):
         DetectLanguage(LanguageSettings(languages=["fr"]))
 
 

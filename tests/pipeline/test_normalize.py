@@ -40,7 +40,7 @@ def test_removing_an_invisible_character_keeps_the_text_nfc():
 
 
 def test_control_characters_become_spaces():
-    assert analyse("ligne\x00un\x07deux").clean_text == "ligne un deux"
+    assert analyse("ligne\x01un\x07deux\x1fok").clean_text == "ligne un deux ok"
 
 
 def test_urls_extracted_and_dropped_from_clean_text():

@@ -148,3 +148,11 @@ def test_sigkill_halfway_then_rerun_equals_an_uninterrupted_run(tmp_path, databa
 
     assert _ingest_process(path, database_url).wait(timeout=300) == 0
     assert _snapshot(store) == expected
+
+
+def test_nul_characters_are_stored_on_both_back_ends_and_kept_in_the_raw_payload(tmp_path, pipeline, store):
+    path = write_jsonl(tmp_path / "p.jsonl", [record(1, text="carte\x00bloquée", author={"handle": "a\x00b"})])
+    run(path, pipeline, store)
+    [row] = store.post_rows()
+    assert row["text"] == "carte\ufffdbloquée"
+    assert row["raw"]["text"] == "carte\x00bloquée"

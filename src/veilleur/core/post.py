@@ -43,10 +43,20 @@ def parse_platform(value: str) -> Platform:
     return Platform(key)
 
 
+def _no_nul(value: object) -> object:
+    # PostgreSQL text cannot hold NUL; the raw payload keeps the original bytes.
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 class Author(BaseModel):
     """Who wrote a post, as the platform describes them."""
 
     model_config = ConfigDict(frozen=True)
+
+    @field_validator("handle", "display_name", "bio", "url", mode="before")
+    @classmethod
+    def _clean(cls, value: object) -> object:
+        return _no_nul(value)
 
     handle: str = Field(min_length=1, max_length=200)
     display_name: str | None = None
@@ -76,6 +86,11 @@ class Post(BaseModel):
     reply_to_id: str | None = None
     metrics: dict[str, int] = Field(default_factory=dict)
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+    @field_validator("text", "external_id", "url", "language", "conversation_id", "reply_to_id", mode="before")
+    @classmethod
+    def _clean(cls, value: object) -> object:
+        return _no_nul(value)
 
     @field_validator("created_at")
     @classmethod

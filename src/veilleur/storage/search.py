@@ -49,6 +49,7 @@ def fts5_query(query: str) -> str:
 
 
 def search(conn: Connection, dialect: str, query: str, limit: int, bank: str | None) -> list[SearchHit]:
+    query = query.replace("\x00", " ")  # PostgreSQL text cannot hold NUL; it means nothing in a query
     bank_clause = "AND a.bank = :bank" if bank else ""
     if dialect == "sqlite":
         query = fts5_query(query)

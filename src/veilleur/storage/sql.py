@@ -111,20 +111,14 @@ class SqlStore:
         if not rows:
             return {}
         stmt = self._insert(authors)
-        stmt = stmt.on_conflict_do_update(
+        conn.execute(stmt.on_conflict_do_update(
             index_elements=["platform", "handle"],
             set_={c: stmt.excluded[c] for c in ("display_name", "followers", "verified", "bio", "url",
-                                                "updated_at")},
-        ).returning(authors.c.id, authors.c.platform, authors.c.handle, sort_by_parameter_order=True)
-        return {(r.platform, r.handle): r.id for r in conn.execute(stmt, list(rows.values()))}
+                                                "updated_at")}), list(rows.values()))
+        return _ids(conn, authors.c.platform, authors.c.handle, authors.c.id, list(rows))
 
     def _existing_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        found: set[tuple[str, str]] = set()
-        for chunk in _chunks(keys, 400):
-            query = select(posts.c.platform, posts.c.external_id).where(
-                tuple_(posts.c.platform, posts.c.external_id).in_(chunk))
-            found.update((r.platform, r.external_id) for r in conn.execute(query))
-        return found
+        return set(_ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, keys))
 
     def _upsert_posts(self, conn: Connection, docs: Sequence[Doc], author_ids: dict[tuple, int],
                       source: str | None, now: datetime) -> dict[tuple[str, str], int]:
@@ -138,12 +132,12 @@ class SqlStore:
                 "conversation_id": p.conversation_id, "reply_to_id": p.reply_to_id,
                 "metrics": p.metrics, "raw": p.raw, "source": source, "ingested_at": now, "updated_at": now})
         stmt = self._insert(posts)
-        stmt = stmt.on_conflict_do_update(
+        # A plain executemany, then one SELECT for the ids: RETURNING would make SQLite run row by row.
+        conn.execute(stmt.on_conflict_do_update(
             index_elements=["platform", "external_id"],
             set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "language", "conversation_id",
-                                                "reply_to_id", "metrics", "raw", "updated_at")},
-        ).returning(posts.c.id, posts.c.platform, posts.c.external_id, sort_by_parameter_order=True)
-        return {(r.platform, r.external_id): r.id for r in conn.execute(stmt, rows)}
+                                                "reply_to_id", "metrics", "raw", "updated_at")}), rows)
+        return _ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, [d.post.key for d in docs])
 
     def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], post_ids: dict, now: datetime) -> None:
         rows = []
@@ -246,6 +240,15 @@ class SqlStore:
 def _grouped(conn: Connection, column) -> dict[str, int]:
     rows = conn.execute(select(column, func.count()).group_by(column).order_by(func.count().desc()))
     return {(key if key is not None else "(none)"): n for key, n in rows}
+
+
+def _ids(conn: Connection, first, second, ident, keys: list[tuple]) -> dict[tuple, int]:
+    """{(first, second): id} for the rows whose pair of columns is among ``keys``."""
+    found: dict[tuple, int] = {}
+    for chunk in _chunks(keys, 400):
+        query = select(first, second, ident).where(tuple_(first, second).in_(chunk))
+        found.update({(a, b): i for a, b, i in conn.execute(query)})
+    return found
 
 
 def _last_per_key(docs: Sequence[Doc]) -> list[Doc]:
