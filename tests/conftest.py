@@ -36,7 +36,7 @@ def pg_url(worker_id: str) -> str:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         admin.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means "not available"
+    except Exception as exc:
         service_unavailable("PostgreSQL", f"{PG_URL}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
     separator = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"

@@ -2,8 +2,9 @@
 
 lingua-language-detector, restricted to the configured languages (fewer languages: faster and
 fewer confusions). Two passes: lingua's fast low-accuracy mode first, accepted when it is sure
-on a text long enough; otherwise the high-accuracy mode, whose confidence values are weighed
-with the platform's own tag and the deployment's usual language (``prior``, French by default):
+on a text long enough and confirms the platform's tag or the prior; otherwise the high-accuracy
+mode, whose confidence values are weighed with the platform's own tag and the deployment's usual
+language (``prior``, French by default):
 a near-tie goes to the platform's tag, then to the prior, because "merci" or "ok top" alone says
 little and most posts a French bank receives are French. The platform's tag alone is never
 trusted: it must be among the detector's plausible answers.
@@ -80,8 +81,11 @@ class DetectLanguage:
             return None, 0.0  # emoji, handles, "ok": nothing to go on, and a tag alone is not trusted
         if len(letters) >= FAST_PASS_MIN_CHARS:
             best = self.fast.compute_language_confidence_values(letters)[0]
-            if best.value >= self.settings.sure:
-                return best.language.iso_code_639_1.name.lower(), best.value
+            code = best.language.iso_code_639_1.name.lower()
+            # the trigram-only fast mode can be sure and wrong ("des éoliennes en altitude" → pt):
+            # it only confirms what the tag or the prior expect, anything else gets the slow pass
+            if best.value >= self.settings.sure and code in (tag, self.settings.prior):
+                return code, best.value
         values = {v.language.iso_code_639_1.name.lower(): v.value
                   for v in self.slow.compute_language_confidence_values(letters)}
         top_code = max(values, key=values.__getitem__)

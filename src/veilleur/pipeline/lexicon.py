@@ -1,0 +1,164 @@
+"""Hand-written French lexicons (``resources/fr/``) turned into a few dense features and cues.
+
+Sentiment terms (single words and expressions, -3..+3), emoji, negators, intensifiers, irony
+cues and abusive terms carry knowledge of French that a few thousand training posts cannot;
+the trained heads weigh these features against the n-grams. Matching is on the folded model
+text, longest expression first; a term within three tokens after a negator counts reversed
+and halved ("pas terrible" is an expression of its own, so it is not reversed twice).
+
+Imports ``pipeline.text`` and the standard library only (``features`` imports this module).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from veilleur.pipeline.text import fold
+
+TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]")
+ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'")
+MAX_TERM_TOKENS = 5
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(ELISION.sub(r"\1' ", text))
+
+
+def _key(term: str) -> str:
+    return " ".join(tokens(fold(term.strip())))
+
+
+def _rows(name: str) -> list[list[str]]:
+    path = resources.files("veilleur.pipeline.resources.fr").joinpath(name)
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    if name.endswith(".txt"):
+        return [[line.strip()] for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    reader = csv.reader(text.splitlines()[1:], delimiter="\t")
+    return [row for row in reader if row and row[0].strip() and not row[0].startswith("#")]
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the lexicons see in one text."""
+
+    positive: float = 0.0
+    negative: float = 0.0
+    strong_negative: float = 0.0
+    negated_positive: float = 0.0
+    negated_negative: float = 0.0
+    emoji_positive: float = 0.0
+    emoji_negative: float = 0.0
+    irony: float = 0.0
+    abuse: float = 0.0
+    threat: float = 0.0
+    cues: list[str] = field(default_factory=list)
+
+
+class Lexicon:
+    """The lexicons of ``resources/fr``, compiled for matching."""
+
+    FEATURES = ("positive", "negative", "strong_negative", "negated_positive", "negated_negative",
+                "emoji_positive", "emoji_negative", "irony", "irony_negative", "abuse", "threat",
+                "question", "exclamation")
+
+    def __init__(self) -> None:
+        self.sentiment = {_key(r[0]): int(r[1]) for r in _rows("sentiment.tsv") if len(r) > 1 and _key(r[0])}
+        self.emoji = {r[0].strip(): int(r[1]) for r in _rows("emoji.tsv") if len(r) > 1}
+        self.negators = frozenset(_key(r[0]) for r in _rows("negation.txt")) or frozenset(
+            {"pas", "jamais", "rien", "aucun", "aucune", "ni", "plus", "sans"})
+        self.intensifiers = {_key(r[0]): float(r[1]) for r in _rows("intensifiers.tsv") if len(r) > 1}
+        self.irony = {_key(r[0]) for r in _rows("irony.txt")}
+        self.abuse = {_key(r[0]): r[1].strip() for r in _rows("abuse.tsv") if len(r) > 1 and _key(r[0])}
+        self.longest = max((k.count(" ") + 1 for k in (*self.sentiment, *self.abuse, *self.irony)), default=1)
+        self.longest = min(self.longest, MAX_TERM_TOKENS)
+
+    def read(self, text: str) -> Reading:
+        """Scores and cues of a folded model text."""
+        r = Reading()
+        toks = tokens(text)
+        i, negated, boost = 0, 0, 1.0
+        while i < len(toks):
+            size, term = self._longest_match(toks, i)
+            if term is None:
+                word = toks[i]
+                if word in self.negators:
+                    negated = 3
+                elif word in self.intensifiers:
+                    boost = self.intensifiers[word]
+                i += 1
+                negated = max(0, negated - 1) if word not in self.negators else negated
+                continue
+            self._score(r, term, negated > 0 and term.split()[0] not in self.negators, boost)
+            boost, negated, i = 1.0, 0, i + size
+        self._emoji(r, text)
+        if self.irony and any(_contains(toks, cue) for cue in self.irony):
+            r.irony = 1.0
+            r.cues.append("ironie ?")
+        return r
+
+    def _longest_match(self, toks: list[str], i: int) -> tuple[int, str | None]:
+        for size in range(min(self.longest, len(toks) - i), 0, -1):
+            candidate = " ".join(toks[i:i + size])
+            if candidate in self.sentiment or candidate in self.abuse:
+                return size, candidate
+        return 1, None
+
+    def _score(self, r: Reading, term: str, negated: bool, boost: float) -> None:
+        if term in self.abuse:
+            kind = self.abuse[term]
+            if kind == "threat":
+                r.threat += 1
+            else:
+                r.abuse += 1
+            r.cues.append(f"'{term}' ({'menace' if kind == 'threat' else 'injure'})")
+        polarity = self.sentiment.get(term, -2 if term in self.abuse else 0) * boost
+        if not polarity:
+            return
+        if negated:
+            if polarity > 0:
+                r.negated_positive += polarity
+            else:
+                r.negated_negative -= polarity
+            r.cues.append(f"'{term}' nié")
+        elif polarity > 0:
+            r.positive += polarity
+            r.cues.append(f"'{term}' +")
+        else:
+            r.negative -= polarity
+            r.strong_negative += 1 if polarity <= -3 else 0
+            r.cues.append(f"'{term}' −")
+
+    def _emoji(self, r: Reading, text: str) -> None:
+        for emoji, polarity in self.emoji.items():
+            if emoji in text:
+                if polarity > 0:
+                    r.emoji_positive += polarity
+                elif polarity < 0:
+                    r.emoji_negative -= polarity
+                if polarity:
+                    r.cues.append(emoji)
+
+    def features(self, text: str) -> list[float]:
+        """The dense features, squashed to [0, 1): x / (1 + x)."""
+        r = self.read(text)
+        negative_evidence = r.negative + r.negated_positive + r.emoji_negative
+        raw = [r.positive, r.negative, r.strong_negative, r.negated_positive, r.negated_negative,
+               r.emoji_positive, r.emoji_negative, r.irony, r.irony * (1.0 if negative_evidence else 0.0),
+               r.abuse, r.threat, float(text.count("?")), float(text.count("!"))]
+        return [x / (1.0 + x) for x in raw]
+
+
+def _contains(toks: list[str], phrase: str) -> bool:
+    parts = phrase.split()
+    n = len(parts)
+    return any(toks[i:i + n] == parts for i in range(len(toks) - n + 1))
+
+
+@cache
+def default_lexicon() -> Lexicon:
+    return Lexicon()
