@@ -34,9 +34,10 @@ from veilleur.settings import Settings
 WEIGHTS = {"handle": 3.0, "hashtag": 2.0, "alias": 2.0, "acronym": 1.5, "product": 1.0, "domain": 1.0}
 # "client" and "carte SIM" are not banking: "Orange a coupé ma box, service client nul".
 BANKING_CONTEXT = re.compile(
-    r"\b(banque|bancaire|compte|carte(?! sim\b)|cb|virement|prelevement|rib|iban|agence|conseill\w*|"
-    r"frais|agios|decouvert|credit|pret|livret|epargne|appli\w*|neobanque|paiement|retrait|dab|gab|"
-    r"cheque|chequier|plafond|bank|account|card)\b")
+    r"\b(banques?|bancaires?|comptes?|cartes?(?! sim\b)|cb|virements?|prelevements?|rib|iban|agences?|"
+    r"conseill\w*|frais|agios|decouverts?|credits?|prets?|livrets?|epargne|appli\w*|neobanques?|"
+    r"paiements?|retraits?|dab|gab|distributeurs?|cheques?|chequiers?|plafonds?|faillite|abonnements?|"
+    r"(?:micro|auto).?entrepreneurs?|especes|bank|accounts?|cards?)\b")
 IDIOMS = re.compile(r"(c'?est|cest|tout|nickel) (?:\w+ )?nickel|nickel (chrome|!|merci|impec)|"
                     r"\bshine (bright|on)\b|\borange (mecanique|pressee|fruit|sanguine)\b")
 
@@ -170,8 +171,8 @@ def _end_with_marks(text: str, end: int) -> int:
 
 
 def _mostly_upper(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = sum(map(str.isalpha, text))
+    return letters >= 12 and sum(map(str.isupper, text)) > 0.6 * letters
 
 
 def _without_nested(spans: list[Span]) -> list[Span]:

@@ -51,6 +51,16 @@ def _detectors(codes: tuple[str, ...]) -> tuple[LanguageDetector, LanguageDetect
     return fast, slow
 
 
+def _without_names(words: list[str]) -> str:
+    """The words without acronyms and capitalised names, unless too little would be left.
+
+    Brand names say nothing of the language and mislead on short posts ("Merci LCL" read as
+    Portuguese); a capitalised word after the first is most often a name in French.
+    """
+    kept = [w for i, w in enumerate(words) if not ((len(w) > 1 and w.isupper()) or (i and w[0].isupper()))]
+    return " ".join(kept if sum(map(len, kept)) >= 4 else words)
+
+
 class DetectLanguage:
     """Assign ``language`` (ISO 639-1 code) and its confidence in ``scores['language']``."""
 
@@ -75,7 +85,7 @@ class DetectLanguage:
             doc.analysis.scores["language"] = round(confidence, 3)
 
     def detect(self, text: str, platform_tag: str | None = None) -> tuple[str | None, float]:
-        letters = " ".join(LETTERS.findall(HANDLE.sub(" ", text)))
+        letters = _without_names(LETTERS.findall(HANDLE.sub(" ", text)))
         tag = (platform_tag or "").split("-")[0].lower() or None
         if sum(len(w) for w in letters.split()) < self.settings.min_chars:
             return None, 0.0  # emoji, handles, "ok": nothing to go on, and a tag alone is not trusted
