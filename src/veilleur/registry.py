@@ -17,8 +17,15 @@ STAGES: dict[str, str] = {
     "normalize": "veilleur.pipeline.normalize:Normalize",
     "language": "veilleur.pipeline.language:DetectLanguage",
     "bank": "veilleur.pipeline.bank:DetectBank",
+    "features": "veilleur.pipeline.featurize:Featurize",
+    "sentiment": "veilleur.pipeline.sentiment:Sentiment",
+    "intent": "veilleur.pipeline.intent:Intent",
+    "topics": "veilleur.pipeline.topics:Topics",
+    "abusive": "veilleur.pipeline.abusive:Abusive",
+    "urgency": "veilleur.pipeline.urgency:Urgency",
 }
-DEFAULT_ORDER = ["normalize", "language", "bank", "pii", "sentiment", "intent", "topics", "abusive", "urgency"]
+DEFAULT_ORDER = ["normalize", "language", "bank", "pii", "features", "sentiment", "intent", "topics", "abusive",
+                 "urgency"]
 """The default pipeline: every stage of this list that is registered, in this order."""
 
 CONNECTORS: dict[str, str] = {

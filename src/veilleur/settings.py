@@ -52,6 +52,7 @@ class PipelineSettings(BaseModel):
 
     batch_size: int = Field(default=500, ge=1, le=100_000)
     max_analysis_chars: int = Field(default=5_000, ge=100, description="longer texts are truncated for analysis")
+    models: Path | None = Field(default=None, description="a model bundle folder; default: the shipped one")
     stages: list[str] | None = Field(default=None, description="stage names in order; None = the default order")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from veilleur.core.labels import Analysis
 from veilleur.core.post import Post
@@ -32,6 +32,7 @@ class Doc:
     post: Post
     analysis: Analysis = field(default_factory=Analysis)
     text: str = ""
+    features: Any = None  # the shared feature row of the analysis heads (``pipeline.featurize``)
 
     def __post_init__(self) -> None:
         if not self.text:

@@ -25,6 +25,7 @@ from scipy import sparse
 
 from veilleur.pipeline.lexicon import Lexicon
 from veilleur.pipeline.text import fold
+from veilleur.pipeline.vectors import POLARITY_FEATURES, WordVectors
 
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\U0001F000-\U0001FAFF\u2600-\u27bf]")
 ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
@@ -67,8 +68,12 @@ def char_features(text: str, low: int = 2, high: int = 5) -> list[str]:
             if size <= n:
                 out.append(padded)
                 break
-            out.extend(padded[i:i + n] for i in range(size - n + 1))
+            out += [padded[i:i + n] for i in range(size - n + 1)]
     return out
+
+
+EMPTY_COLS = np.zeros(0, dtype=np.int32)
+EMPTY_VALS = np.zeros(0, dtype=np.float32)
 
 
 class Vocabulary:
@@ -90,45 +95,69 @@ class Vocabulary:
         idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in kept], dtype=np.float64)
         return cls({t: i for i, t in enumerate(kept)}, idf)
 
-    def row(self, features: list[str]) -> tuple[list[int], list[float]]:
-        counts = Counter(f for f in features if f in self.terms)
-        if not counts:
-            return [], []
-        cols = [self.terms[f] for f in counts]
-        vals = [(1.0 + math.log(c)) * float(self.idf[j]) for c, j in zip(counts.values(), cols, strict=True)]
-        norm = math.sqrt(sum(v * v for v in vals))
-        return cols, [v / norm for v in vals]
+    def row(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns and L2-normalised sublinear TF-IDF values of one document."""
+        ids = [i for i in map(self.terms.get, features) if i is not None]
+        if not ids:
+            return EMPTY_COLS, EMPTY_VALS
+        cols, counts = np.unique(np.array(ids, dtype=np.int32), return_counts=True)
+        vals = (1.0 + np.log(counts, dtype=np.float32)) * self.idf[cols]
+        return cols, vals / np.sqrt(vals @ vals)
 
     def __len__(self) -> int:
         return len(self.terms)
 
 
 class Featurizer:
-    """Texts → one sparse matrix: [word TF-IDF | char TF-IDF | lexicon scores]."""
+    """Clean texts → one sparse matrix: [word TF-IDF | char TF-IDF | lexicon scores | mean word vector]."""
 
-    def __init__(self, words_vocab: Vocabulary, chars_vocab: Vocabulary, lexicon: Lexicon):
-        self.words, self.chars, self.lexicon = words_vocab, chars_vocab, lexicon
+    def __init__(self, words_vocab: Vocabulary, chars_vocab: Vocabulary, lexicon: Lexicon,
+                 vectors: WordVectors | None = None):
+        self.words, self.chars, self.lexicon, self.vectors = words_vocab, chars_vocab, lexicon, vectors
         self.offset_chars = len(words_vocab)
         self.offset_lexicon = self.offset_chars + len(chars_vocab)
-        self.width = self.offset_lexicon + len(lexicon.FEATURES)
+        self.offset_polarity = self.offset_lexicon + len(lexicon.FEATURES)
+        self.offset_vectors = self.offset_polarity + len(POLARITY_FEATURES)
+        self.width = self.offset_vectors + (vectors.width if vectors else 0)
         self._names: list[str] | None = None
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        indptr, indices, data = [0], [], []
-        for text in texts:
-            cols, vals = self.words.row(word_features(text, self.lexicon.negators))
-            indices.extend(cols)
-            data.extend(vals)
-            cols, vals = self.chars.row(char_features(text))
-            indices.extend(c + self.offset_chars for c in cols)
-            data.extend(vals)
-            for j, value in enumerate(self.lexicon.features(text)):
-                if value:
-                    indices.append(self.offset_lexicon + j)
-                    data.append(value)
-            indptr.append(len(indices))
-        return sparse.csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
-                                  np.asarray(indptr, dtype=np.int32)), shape=(len(texts), self.width))
+    def transform(self, clean_texts: Sequence[str]) -> sparse.csr_matrix:
+        return self.transform_with_cues(clean_texts)[0]
+
+    def transform_with_cues(self, clean_texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[list[str]]]:
+        """The feature matrix, and for each text the lexicon's cues (read once, shown by every head)."""
+        indptr, indices, data, cues = [0], [], [], []
+        lexicon_cols = np.arange(self.offset_lexicon, self.offset_vectors, dtype=np.int32)  # with polarity
+        vector_cols = np.arange(self.offset_vectors, self.width, dtype=np.int32)
+        size = 0
+        for clean in clean_texts:
+            text = model_text(clean)
+            word_cols, word_vals = self.words.row(word_features(text, self.lexicon.negators))
+            char_cols, char_vals = self.chars.row(char_features(text))
+            reading, lexicon_vals = self.lexicon.features_and_reading(text)
+            cues.append(reading.cues)
+            mean, polarity = self.vectors.read(HANDLE_TOKEN.sub(" ", clean)) if self.vectors else (None, [0.0] * 3)
+            parts_cols = [word_cols, char_cols + self.offset_chars, lexicon_cols]
+            parts_vals = [word_vals, char_vals, np.asarray(lexicon_vals + polarity, dtype=np.float32)]
+            if mean is not None:
+                parts_cols.append(vector_cols)
+                parts_vals.append(mean.astype(np.float32))
+            indices.extend(parts_cols)
+            data.extend(parts_vals)
+            size += sum(len(c) for c in parts_cols)
+            indptr.append(size)
+        matrix = sparse.csr_matrix(
+            (np.concatenate(data) if data else EMPTY_VALS, np.concatenate(indices) if indices else EMPTY_COLS,
+             np.asarray(indptr, dtype=np.int32)), shape=(len(clean_texts), self.width))
+        return matrix, cues
+
+    @property
+    def readable(self) -> np.ndarray:
+        """Columns a person can read as a cue: word n-grams and lexicon scores."""
+        mask = np.zeros(self.width, dtype=bool)
+        mask[:self.offset_chars] = True
+        mask[self.offset_lexicon:self.offset_vectors] = True
+        return mask
 
     def name(self, column: int) -> str:
         """A readable name for a column: the word n-gram, "chars:…", or the lexicon feature."""
@@ -140,6 +169,10 @@ class Featurizer:
                 names[self.offset_chars + j] = f"chars:{term}"
             for j, feature in enumerate(self.lexicon.FEATURES):
                 names[self.offset_lexicon + j] = f"lexicon:{feature}"
+            for j, feature in enumerate(POLARITY_FEATURES):
+                names[self.offset_polarity + j] = f"lexicon:{feature}"
+            for j in range(self.offset_vectors, self.width):
+                names[j] = f"vector:{j - self.offset_vectors}"
             self._names = names
         return self._names[column]
 
@@ -154,5 +187,7 @@ class Featurizer:
         vocabs = []
         for name in ("words", "chars"):
             terms = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-            vocabs.append(Vocabulary({t: i for i, t in enumerate(terms)}, np.load(folder / f"{name}_idf.npy")))
-        return cls(vocabs[0], vocabs[1], lexicon)
+            vocabs.append(Vocabulary({t: i for i, t in enumerate(terms)},
+                                     np.load(folder / f"{name}_idf.npy", allow_pickle=False)))
+        vectors = WordVectors.load(folder) if (folder / "vectors_rows.npy").exists() else None
+        return cls(vocabs[0], vocabs[1], lexicon, vectors)

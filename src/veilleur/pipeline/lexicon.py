@@ -145,12 +145,15 @@ class Lexicon:
 
     def features(self, text: str) -> list[float]:
         """The dense features, squashed to [0, 1): x / (1 + x)."""
+        return self.features_and_reading(text)[1]
+
+    def features_and_reading(self, text: str) -> tuple[Reading, list[float]]:
         r = self.read(text)
         negative_evidence = r.negative + r.negated_positive + r.emoji_negative
         raw = [r.positive, r.negative, r.strong_negative, r.negated_positive, r.negated_negative,
                r.emoji_positive, r.emoji_negative, r.irony, r.irony * (1.0 if negative_evidence else 0.0),
                r.abuse, r.threat, float(text.count("?")), float(text.count("!"))]
-        return [x / (1.0 + x) for x in raw]
+        return r, [x / (1.0 + x) for x in raw]
 
 
 def _contains(toks: list[str], phrase: str) -> bool:

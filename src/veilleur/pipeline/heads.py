@@ -1,0 +1,82 @@
+"""What the five analysis stages share: scoring a batch with one linear head, and cues.
+
+A cue is what a person can read beside a post: the words and expressions that pushed the
+label, from the head's strongest features (word n-grams, never character fragments) and from
+the lexicons ("'bravo' +", "'toujours pas'", "ironie ?", "👏"). Imports ``pipeline.base``,
+``pipeline.bundle``, ``pipeline.featurize``, ``pipeline.features``, ``pipeline.linear``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from veilleur.pipeline.base import Doc
+from veilleur.pipeline.bundle import ModelBundle, load_bundle
+from veilleur.pipeline.featurize import batch_matrix
+from veilleur.pipeline.linear import LinearHead
+from veilleur.settings import Settings
+
+MAX_CUES = 4
+
+
+class HeadStage:
+    """Base of the stages that read one head of the bundle."""
+
+    name = "head"
+    head_name = "head"
+    version = "1"
+
+    def __init__(self, bundle: ModelBundle | None = None):
+        self.bundle = bundle or load_bundle()
+        self.head: LinearHead = self.bundle.heads[self.head_name]
+        self._readable: np.ndarray | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings):
+        folder = settings.pipeline.models
+        return cls(load_bundle(str(folder) if folder else None))
+
+    def scores(self, docs: Sequence[Doc]) -> np.ndarray:
+        return self.head.scores(batch_matrix(docs))
+
+    def cues(self, docs: Sequence[Doc], outputs: Sequence[int], lexicon_cues: bool = True) -> list[list[str]]:
+        """Readable reasons, per doc, for its ``outputs`` entry of this head (-1: none)."""
+        featurizer = self.bundle.featurizer
+        if self._readable is None:
+            self._readable = featurizer.readable
+        columns = self.head.explain(batch_matrix(docs), np.asarray(outputs), self._readable, k=6)
+        all_cues = []
+        for doc, cols in zip(docs, columns, strict=True):
+            found: list[str] = []
+            for column in cols:
+                name = featurizer.name(column)
+                if name.startswith("lexicon:"):
+                    if lexicon_cues:
+                        found.extend(c for c in doc.features.lexicon_cues if c not in found)
+                    continue
+                label = f"'{name.removeprefix('NEG_')}' nié" if name.startswith("NEG_") else f"'{name}'"
+                if label not in found:
+                    found.append(label)
+            all_cues.append(found[:MAX_CUES])
+        return all_cues
+
+
+class SingleLabelStage(HeadStage):
+    """A softmax head whose best class becomes the label (sentiment, intent)."""
+
+    label = "label"
+
+    def process(self, docs: Sequence[Doc]) -> None:
+        if not docs:
+            return
+        probabilities = self.scores(docs)
+        classes = self.head.classes
+        best = probabilities.argmax(axis=1)
+        for doc, p, b, cues in zip(docs, probabilities, best, self.cues(docs, best), strict=True):
+            self.assign(doc, classes[b], float(p[b]))
+            doc.analysis.scores[self.label] = {c: round(float(v), 3) for c, v in zip(classes, p, strict=True)}
+            doc.analysis.cues[self.label] = cues
+
+    def assign(self, doc: Doc, value: str, confidence: float) -> None:
+        setattr(doc.analysis, self.label, value)

@@ -1,0 +1,36 @@
+"""The ``topics`` stage: zero or more of the twelve topics of labels.md.
+
+One sigmoid per topic with its own threshold (chosen on cross-validated training predictions).
+Imports ``heads``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from veilleur.pipeline.base import Doc
+from veilleur.pipeline.heads import HeadStage
+
+
+class Topics(HeadStage):
+    name: ClassVar[str] = "topics"
+    head_name = "topics"
+    requires: ClassVar[frozenset[str]] = frozenset({"features"})
+    assigns: ClassVar[frozenset[str]] = frozenset({"topics"})
+
+    def process(self, docs: Sequence[Doc]) -> None:
+        if not docs:
+            return
+        probabilities = self.scores(docs)
+        thresholds = self.head.thresholds or [0.5] * len(self.head.classes)
+        chosen = []
+        for doc, p in zip(docs, probabilities, strict=True):
+            on = [i for i, (v, t) in enumerate(zip(p, thresholds, strict=True)) if v >= t]
+            on.sort(key=lambda i: -p[i])
+            doc.analysis.topics = [self.head.classes[i] for i in on]
+            doc.analysis.scores["topics"] = {c: round(float(v), 3) for c, v in zip(self.head.classes, p, strict=True)}
+            chosen.append(on)
+        for rank in (0, 1):  # cues of the two main topics
+            outputs = [on[rank] if len(on) > rank else -1 for on in chosen]
+            for doc, cues in zip(docs, self.cues(docs, outputs, lexicon_cues=False), strict=True):
+                doc.analysis.cues["topics"] = (doc.analysis.cues.get("topics", []) if rank else []) + cues[:2]

