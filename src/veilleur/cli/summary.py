@@ -34,6 +34,9 @@ def print_stats(s: Stats) -> None:
     out.print(_counts("Posts by bank", s.by_bank))
     out.print(_counts("Posts by platform", s.by_platform))
     out.print(_counts("Posts by language", s.by_language))
+    if any(k != "(none)" for k in s.by_sentiment):
+        out.print(_bars("Posts by sentiment", s.by_sentiment))
+        out.print(_bars("Posts by intent", s.by_intent))
     out.print(_bars("Posts by day (Europe/Paris)", s.by_day))
     busiest = dict(sorted(s.by_hour.items(), key=lambda kv: -kv[1])[:5])
     out.print(_bars("Busiest hours (Europe/Paris)", {f"{h:02d}:00": n for h, n in busiest.items()}))

@@ -225,9 +225,16 @@ class DetectBank:
         for rank, span in enumerate(a.brands):
             name = self.canonical(span.value or "")
             scores[name] = scores.get(name, 0.0) + WEIGHTS[span.kind] + (0.5 if rank == 0 else 0.0)
+        speaking = self.matcher.handles.get(author) if author else None
         if own_entity:
             brand = self.organisation.entity(own_entity).brand
             a.bank, a.entity = (self.canonical(brand) if brand else None), own_entity
+        elif speaking and not scores:  # a brand's own account speaking of itself without naming itself
+            a.bank = self.canonical(speaking)
+            a.entity = self.entity_of_brand.get(a.bank)
+            a.cues["bank"] = [f"@{author} (compte de la marque)"]
+            a.scores["bank"] = {a.bank: 0.0}
+            return
         else:
             a.bank = max(scores, key=scores.__getitem__) if scores else None
             a.entity = self.entity_of_brand.get(a.bank) if a.bank else None

@@ -55,6 +55,8 @@ class Stats:
     by_bank: dict[str, int] = field(default_factory=dict)
     by_platform: dict[str, int] = field(default_factory=dict)
     by_language: dict[str, int] = field(default_factory=dict)
+    by_sentiment: dict[str, int] = field(default_factory=dict)
+    by_intent: dict[str, int] = field(default_factory=dict)
     by_day: dict[str, int] = field(default_factory=dict)
     by_hour: dict[int, int] = field(default_factory=dict)
     dead_by_reason: dict[str, int] = field(default_factory=dict)

@@ -218,6 +218,8 @@ class SqlStore:
             s.by_bank = _grouped(conn, analyses.c.bank)
             s.by_platform = _grouped(conn, posts.c.platform)
             s.by_language = _grouped(conn, analyses.c.language)
+            s.by_sentiment = _grouped(conn, analyses.c.sentiment)
+            s.by_intent = _grouped(conn, analyses.c.intent)
             s.dead_by_reason = _grouped(conn, dead_letters.c.reason)
             days: Counter[str] = Counter()
             hours: Counter[int] = Counter()
