@@ -17,6 +17,7 @@ STAGES: dict[str, str] = {
     "normalize": "veilleur.pipeline.normalize:Normalize",
     "language": "veilleur.pipeline.language:DetectLanguage",
     "bank": "veilleur.pipeline.bank:DetectBank",
+    "pii": "veilleur.pipeline.pii:DetectPii",
     "features": "veilleur.pipeline.featurize:Featurize",
     "sentiment": "veilleur.pipeline.sentiment:Sentiment",
     "intent": "veilleur.pipeline.intent:Intent",

@@ -18,8 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from veilleur.compliance.settings import ComplianceSettings
 from veilleur.core.organisation import Organisation
 from veilleur.errors import ConfigError
+from veilleur.pipeline.pii import PiiSettings
 
 CONFIG_ENV = "VEILLEUR_CONFIG"
 NOT_SETTINGS = {"VEILLEUR_REQUIRE_SERVICES", "VEILLEUR_TEST_DATABASE_URL", "VEILLEUR_TEST_NATS_URL"}
@@ -66,6 +68,8 @@ class Settings(BaseModel):
     organisation: Organisation = Field(default_factory=Organisation)
     language: LanguageSettings = Field(default_factory=LanguageSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    pii: PiiSettings = Field(default_factory=PiiSettings)
+    compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
 
     @field_validator("database_url")
     @classmethod

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import typer
 
-from veilleur.cli import analyze_commands, demo_commands, ingest_commands, model_commands, store_commands
+from veilleur.cli import (
+    analyze_commands,
+    demo_commands,
+    ingest_commands,
+    model_commands,
+    policy_commands,
+    store_commands,
+)
 
 app = typer.Typer(name="veilleur", help="Social-media command centre for banks: watch, answer, measure.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
@@ -16,6 +23,7 @@ app.command("demo")(demo_commands.demo)
 app.command("train")(model_commands.train)
 app.command("eval")(model_commands.evaluate)
 app.add_typer(store_commands.db_app, name="db")
+app.add_typer(policy_commands.policy_app, name="policy")
 
 if __name__ == "__main__":
     app()

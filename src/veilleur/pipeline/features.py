@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from veilleur.pipeline.lexicon import Lexicon
+from veilleur.pipeline.lexicon import Lexicon, Reading
 from veilleur.pipeline.text import fold
 from veilleur.pipeline.vectors import POLARITY_FEATURES, WordVectors
 
@@ -31,6 +31,7 @@ TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\U0001F000-\U0001FAFF\u2
 ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 HANDLE_TOKEN = re.compile(r"@\w+")
 NEGATION_WINDOW = 3
+CHAR_CACHE_WORDS = 100_000
 
 
 def model_text(clean_text: str) -> str:
@@ -58,17 +59,24 @@ def word_features(text: str, negators: frozenset[str]) -> list[str]:
     return out
 
 
-def char_features(text: str, low: int = 2, high: int = 5) -> list[str]:
-    """Character n-grams inside word boundaries (scikit-learn's ``char_wb``)."""
-    out = []
+def word_char_features(word: str, low: int = 2, high: int = 5) -> list[str]:
+    """Character n-grams of one word padded with spaces (scikit-learn's ``char_wb``)."""
+    out: list[str] = []
+    padded = f" {word} "
+    size = len(padded)
+    for n in range(low, high + 1):
+        if size <= n:
+            out.append(padded)
+            break
+        out += [padded[i:i + n] for i in range(size - n + 1)]
+    return out
+
+
+def char_features(text: str) -> list[str]:
+    """Character n-grams inside word boundaries, word by word."""
+    out: list[str] = []
     for word in text.split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(low, high + 1):
-            if size <= n:
-                out.append(padded)
-                break
-            out += [padded[i:i + n] for i in range(size - n + 1)]
+        out += word_char_features(word)
     return out
 
 
@@ -95,9 +103,14 @@ class Vocabulary:
         idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in kept], dtype=np.float64)
         return cls({t: i for i, t in enumerate(kept)}, idf)
 
+    def ids(self, features: list[str]) -> list[int]:
+        return [i for i in map(self.terms.get, features) if i is not None]
+
     def row(self, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Columns and L2-normalised sublinear TF-IDF values of one document."""
-        ids = [i for i in map(self.terms.get, features) if i is not None]
+        return self.row_of_ids(self.ids(features))
+
+    def row_of_ids(self, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
         if not ids:
             return EMPTY_COLS, EMPTY_VALS
         cols, counts = np.unique(np.array(ids, dtype=np.int32), return_counts=True)
@@ -120,22 +133,36 @@ class Featurizer:
         self.offset_vectors = self.offset_polarity + len(POLARITY_FEATURES)
         self.width = self.offset_vectors + (vectors.width if vectors else 0)
         self._names: list[str] | None = None
+        self._char_ids: dict[str, list[int]] = {}  # word → its known character n-grams: words repeat a lot
+
+    def char_ids(self, text: str) -> list[int]:
+        ids: list[int] = []
+        cache = self._char_ids
+        for word in text.split():
+            known = cache.get(word)
+            if known is None:
+                known = self.chars.ids(word_char_features(word))
+                if len(cache) >= CHAR_CACHE_WORDS:
+                    cache.clear()
+                cache[word] = known
+            ids += known
+        return ids
 
     def transform(self, clean_texts: Sequence[str]) -> sparse.csr_matrix:
         return self.transform_with_cues(clean_texts)[0]
 
-    def transform_with_cues(self, clean_texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[list[str]]]:
-        """The feature matrix, and for each text the lexicon's cues (read once, shown by every head)."""
-        indptr, indices, data, cues = [0], [], [], []
+    def transform_with_cues(self, clean_texts: Sequence[str]) -> tuple[sparse.csr_matrix, list[Reading]]:
+        """The feature matrix, and for each text the lexicon's reading (read once, used by every head)."""
+        indptr, indices, data, readings = [0], [], [], []
         lexicon_cols = np.arange(self.offset_lexicon, self.offset_vectors, dtype=np.int32)  # with polarity
         vector_cols = np.arange(self.offset_vectors, self.width, dtype=np.int32)
         size = 0
         for clean in clean_texts:
             text = model_text(clean)
             word_cols, word_vals = self.words.row(word_features(text, self.lexicon.negators))
-            char_cols, char_vals = self.chars.row(char_features(text))
+            char_cols, char_vals = self.chars.row_of_ids(self.char_ids(text))
             reading, lexicon_vals = self.lexicon.features_and_reading(text)
-            cues.append(reading.cues)
+            readings.append(reading)
             mean, polarity = self.vectors.read(HANDLE_TOKEN.sub(" ", clean)) if self.vectors else (None, [0.0] * 3)
             parts_cols = [word_cols, char_cols + self.offset_chars, lexicon_cols]
             parts_vals = [word_vals, char_vals, np.asarray(lexicon_vals + polarity, dtype=np.float32)]
@@ -149,7 +176,7 @@ class Featurizer:
         matrix = sparse.csr_matrix(
             (np.concatenate(data) if data else EMPTY_VALS, np.concatenate(indices) if indices else EMPTY_COLS,
              np.asarray(indptr, dtype=np.int32)), shape=(len(clean_texts), self.width))
-        return matrix, cues
+        return matrix, readings
 
     @property
     def readable(self) -> np.ndarray:

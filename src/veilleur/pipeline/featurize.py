@@ -13,6 +13,7 @@ from scipy import sparse
 
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.bundle import ModelBundle, load_bundle
+from veilleur.pipeline.lexicon import Reading
 from veilleur.settings import Settings
 
 
@@ -20,7 +21,7 @@ from veilleur.settings import Settings
 class FeatureRow:
     matrix: sparse.csr_matrix
     row: int
-    lexicon_cues: list[str]
+    reading: Reading
 
 
 def batch_matrix(docs: Sequence[Doc]) -> sparse.csr_matrix:
@@ -49,6 +50,6 @@ class Featurize:
         return cls(load_bundle(str(folder) if folder else None))
 
     def process(self, docs: Sequence[Doc]) -> None:
-        matrix, cues = self.bundle.featurizer.transform_with_cues([d.analysis.clean_text or "" for d in docs])
+        matrix, readings = self.bundle.featurizer.transform_with_cues([d.analysis.clean_text or "" for d in docs])
         for i, doc in enumerate(docs):
-            doc.features = FeatureRow(matrix, i, cues[i])
+            doc.features = FeatureRow(matrix, i, readings[i])

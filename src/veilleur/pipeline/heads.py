@@ -53,7 +53,7 @@ class HeadStage:
                 name = featurizer.name(column)
                 if name.startswith("lexicon:"):
                     if lexicon_cues:
-                        found.extend(c for c in doc.features.lexicon_cues if c not in found)
+                        found.extend(c for c in doc.features.reading.cues if c not in found)
                     continue
                 label = f"'{name.removeprefix('NEG_')}' nié" if name.startswith("NEG_") else f"'{name}'"
                 if label not in found:

@@ -21,6 +21,14 @@ from veilleur.pipeline.text import fold
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]")
 ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'")
 MAX_TERM_TOKENS = 5
+# Waiting and going without: "3 jours sans carte", "toujours pas", "depuis deux semaines". Rarely
+# said in praise, they are what turns a "bravo" or a 👏 into sarcasm.
+WAITING = re.compile(
+    r"\b(?:\d+|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|plusieurs)\s+"
+    r"(?:jours?|semaines?|mois|heures?|h|j)\s+(?:sans|que j' ?attends|d' ?attente|a attendre)\b"
+    r"|\btoujours (?:pas|rien|aucune?)\b"
+    r"|\b(?:depuis|ca fait) (?:\d+|une?|deux|trois|quatre|cinq|six|plusieurs) (?:jours?|semaines?|mois)\b")
+WAITING_WEIGHT = 1.5
 
 
 def tokens(text: str) -> list[str]:
@@ -56,7 +64,13 @@ class Reading:
     irony: float = 0.0
     abuse: float = 0.0
     threat: float = 0.0
+    waiting: float = 0.0
     cues: list[str] = field(default_factory=list)
+
+    @property
+    def sarcasm(self) -> bool:
+        """Praise words or applause next to waiting or going without ("bravo, 3 jours sans carte 👏")."""
+        return bool(self.irony and self.waiting)
 
 
 class Lexicon:
@@ -74,8 +88,16 @@ class Lexicon:
         self.intensifiers = {_key(r[0]): float(r[1]) for r in _rows("intensifiers.tsv") if len(r) > 1}
         self.irony = {_key(r[0]) for r in _rows("irony.txt")}
         self.abuse = {_key(r[0]): r[1].strip() for r in _rows("abuse.tsv") if len(r) > 1 and _key(r[0])}
-        self.longest = max((k.count(" ") + 1 for k in (*self.sentiment, *self.abuse, *self.irony)), default=1)
-        self.longest = min(self.longest, MAX_TERM_TOKENS)
+        # the longest expression starting with each word: most words start none, and are looked up once
+        self.reach: dict[str, int] = {}
+        for term in (*self.sentiment, *self.abuse):
+            parts = term.split()
+            size = min(len(parts), MAX_TERM_TOKENS)
+            self.reach[parts[0]] = max(self.reach.get(parts[0], 1), size)
+        cues = sorted((c for c in self.irony if c), key=len, reverse=True)
+        self.irony_re = re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, cues)) + r")(?!\S)") if cues else None
+        faces = sorted(self.emoji, key=len, reverse=True)
+        self.emoji_re = re.compile("|".join(map(re.escape, faces))) if faces else None
 
     def read(self, text: str) -> Reading:
         """Scores and cues of a folded model text."""
@@ -95,15 +117,23 @@ class Lexicon:
                 continue
             self._score(r, term, negated > 0 and term.split()[0] not in self.negators, boost)
             boost, negated, i = 1.0, 0, i + size
+        for match in WAITING.finditer(text):
+            r.negative += WAITING_WEIGHT
+            r.waiting += 1
+            if not any(match.group(0) in cue for cue in r.cues):
+                r.cues.append(f"'{match.group(0)}'")
         self._emoji(r, text)
-        if self.irony and any(_contains(toks, cue) for cue in self.irony):
+        if self.irony_re is not None and self.irony_re.search(" ".join(toks)):
             r.irony = 1.0
             r.cues.append("ironie ?")
         return r
 
     def _longest_match(self, toks: list[str], i: int) -> tuple[int, str | None]:
-        for size in range(min(self.longest, len(toks) - i), 0, -1):
-            candidate = " ".join(toks[i:i + size])
+        reach = self.reach.get(toks[i])
+        if reach is None:
+            return 1, None
+        for size in range(min(reach, len(toks) - i), 0, -1):
+            candidate = " ".join(toks[i:i + size]) if size > 1 else toks[i]
             if candidate in self.sentiment or candidate in self.abuse:
                 return size, candidate
         return 1, None
@@ -134,14 +164,16 @@ class Lexicon:
             r.cues.append(f"'{term}' −")
 
     def _emoji(self, r: Reading, text: str) -> None:
-        for emoji, polarity in self.emoji.items():
-            if emoji in text:
-                if polarity > 0:
-                    r.emoji_positive += polarity
-                elif polarity < 0:
-                    r.emoji_negative -= polarity
-                if polarity:
-                    r.cues.append(emoji)
+        if self.emoji_re is None:
+            return
+        for face in set(self.emoji_re.findall(text)):
+            polarity = self.emoji[face]
+            if polarity > 0:
+                r.emoji_positive += polarity
+            elif polarity < 0:
+                r.emoji_negative -= polarity
+            if polarity:
+                r.cues.append(face)
 
     def features(self, text: str) -> list[float]:
         """The dense features, squashed to [0, 1): x / (1 + x)."""
@@ -154,12 +186,6 @@ class Lexicon:
                r.emoji_positive, r.emoji_negative, r.irony, r.irony * (1.0 if negative_evidence else 0.0),
                r.abuse, r.threat, float(text.count("?")), float(text.count("!"))]
         return r, [x / (1.0 + x) for x in raw]
-
-
-def _contains(toks: list[str], phrase: str) -> bool:
-    parts = phrase.split()
-    n = len(parts)
-    return any(toks[i:i + n] == parts for i in range(len(toks) - n + 1))
 
 
 @cache

@@ -32,7 +32,10 @@ def fold(text: str) -> str:
 # A URL stops at white space, quotes, an ellipsis ("https://t.co/ab…" in a cut tweet) and emoji
 # glued to it ("https://t.co/ab👇"); it does not end with punctuation.
 _NOT_IN_URL = "\\s<>\"'«»…\u2600-\u27bf\u2b00-\u2bff\ufe0f\U0001f000-\U0001faff"
-URL = re.compile(rf"(?:https?://|www\.)[^{_NOT_IN_URL}]+[^{_NOT_IN_URL}.,;:!?)\]]", re.IGNORECASE)
+URL = re.compile(
+    rf"(?:https?://|www\.)[^{_NOT_IN_URL}]+[^{_NOT_IN_URL}.,;:!?)\]]"
+    r"|\bhttps?\b(?!:)",  # a bare "http": how archived and anonymised tweets write their links
+    re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)")
 HASHTAG = re.compile(r"(?<![\w#&])#(\w[\w'’]*)")
 _CAMEL = re.compile(

@@ -46,7 +46,8 @@ class Example:
 
 
 def read_corpus(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 def clean_texts(texts: Sequence[str]) -> list[str]:
@@ -98,9 +99,17 @@ def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str]) -> Linea
     weights, biases, thresholds = [], [], []
     for j in range(targets.shape[1]):
         y = targets[:, j].astype(int)
-        folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED)
-        scores = cross_val_predict(_logistic(C[name]), x, y, cv=folds, method="predict_proba")[:, 1]
-        thresholds.append(best_threshold(y.astype(bool), scores))
+        rarest = int(min(y.sum(), len(y) - y.sum()))
+        if rarest >= 2:  # a small corpus may hold a topic only a few times: fewer folds, or none
+            folds = StratifiedKFold(min(FOLDS, rarest), shuffle=True, random_state=SEED)
+            scores = cross_val_predict(_logistic(C[name]), x, y, cv=folds, method="predict_proba")[:, 1]
+            thresholds.append(best_threshold(y.astype(bool), scores))
+        else:
+            thresholds.append(0.5)
+        if rarest == 0:  # never (or always) seen: a constant head that says so
+            weights.append(np.zeros(x.shape[1]))
+            biases.append(10.0 if y.sum() else -10.0)
+            continue
         model = _logistic(C[name]).fit(x, y)
         weights.append(model.coef_[0])
         biases.append(model.intercept_[0])

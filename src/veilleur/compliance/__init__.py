@@ -1,0 +1,1 @@
+"""Compliance guardrails: the reply policy on outgoing texts, the audit journal, personal-data rights."""

@@ -1,0 +1,90 @@
+"""The shipped analysis heads on hard French cases written by the team (not from any corpus)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from veilleur.core.labels import LABEL_NAMES
+from veilleur.pipeline.analyze import analyze_lines
+from veilleur.pipeline.factory import build_pipeline
+from veilleur.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def analyse():
+    pipeline = build_pipeline(Settings())
+
+    def run(*texts):
+        return list(analyze_lines([json.dumps({"text": t}) for t in texts], pipeline))
+
+    return run
+
+
+@pytest.mark.parametrize(("text", "sentiment"), [
+    ("Bravo la banque, 3 jours sans carte 👏", "negative"),  # sarcasm
+    ("Merci @SG_Vous, ma carte est arrivée en 48h, service impeccable 🙏", "positive"),
+    ("Jamais eu le moindre souci avec mon conseiller, franchement rien à redire", "positive"),  # negation
+    ("toujours pas recu mon virement depuis lundi, c'est inadmissible", "negative"),
+    ("Quel est le plafond du LDD en 2026 ?", "neutral"),
+    ("C NUL CETTE APPLI ELLE PLANTE TOUT LE TEMPS", "negative"),  # caps, SMS spelling
+])
+def test_sentiment_of_hard_cases(analyse, text, sentiment):
+    [result] = analyse(text)
+    assert result["sentiment"] == sentiment, result["details"]["cues"].get("sentiment")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("Comment faire opposition sur ma carte un dimanche ?", "question"),
+    ("Ça fait 3 semaines que j'attends le remboursement de la fraude, personne ne répond @BNPParibas", "complaint"),
+    ("Il paraît que la Caisse d'Épargne va fermer 200 agences l'an prochain, quelqu'un confirme ?", "rumor"),
+    ("Ce serait top de pouvoir bloquer temporairement sa carte depuis l'appli Boursorama", "suggestion"),
+    ("La Société Générale recrute 300 conseillers en alternance, postulez ici", "information"),
+])
+def test_intent_of_hard_cases(analyse, text, intent):
+    [result] = analyse(text)
+    assert result["intent"] == intent, result["details"]["cues"].get("intent")
+
+
+def test_abuse_and_urgency(analyse):
+    insult, fraud, praise = analyse(
+        "bande d'escrocs de merde, allez tous vous faire foutre",
+        "URGENT on vient de vider mon compte, 3 paiements frauduleux ce matin, ma carte est encore active !!",
+        "Super accueil à l'agence de Nantes, merci à Julie pour sa patience",
+    )
+    assert insult["abusive"] is True and insult["urgency"] == "low"
+    assert fraud["urgency"] == "high" and "fraud_security" in fraud["topics"]
+    assert praise["abusive"] is False and praise["urgency"] == "low" and praise["intent"] == "praise"
+
+
+def test_harsh_criticism_alone_is_not_abusive(analyse):
+    [result] = analyse("Ces frais de tenue de compte c'est de l'arnaque pure et simple")
+    assert result["abusive"] is False
+
+
+def test_urgency_follows_the_rule_of_labels_md(analyse):
+    results = analyse("Merci pour votre aide !", "Vous devriez proposer un livret pour les enfants",
+                      "Nouvelle agence inaugurée à Lyon ce matin", "ma carte est bloquée à l'étranger, je fais comment ??")
+    for r in results:
+        if r["intent"] in ("praise", "information", "other", "abuse"):
+            assert r["urgency"] == "low"
+        if r["intent"] in ("rumor", "suggestion"):
+            assert r["urgency"] == "normal"
+        if r["urgency"] == "high":
+            assert r["intent"] in ("question", "complaint")
+
+
+def test_every_label_has_scores_and_cues_short_enough_to_show(analyse):
+    [result] = analyse("Bravo @SG_Vous, toujours pas de carte après 3 semaines 👏")
+    assert set(LABEL_NAMES) <= set(result)
+    scores, cues = result["details"]["scores"], result["details"]["cues"]
+    for label in ("sentiment", "intent", "topics", "abusive", "urgency"):
+        assert label in scores
+    assert 0 < len(cues["sentiment"]) <= 4
+    assert all(len(c) < 40 for c in cues["sentiment"])
+    assert abs(sum(scores["sentiment"].values()) - 1) < 0.01
+
+
+def test_same_text_same_labels(analyse):
+    first, second = analyse("L'appli plante encore, bravo 👏", "L'appli plante encore, bravo 👏")
+    assert first == second

@@ -1,0 +1,64 @@
+"""`veilleur train` is deterministic, and the shipped bundle is what it rebuilds from the corpus."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from veilleur.pipeline.bundle import ModelBundle, default_folder
+from veilleur.pipeline.training import train
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "data" / "corpus" / "train.jsonl"
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def small_corpus(tmp_path: Path, n: int = 400) -> Path:
+    lines = CORPUS.read_text(encoding="utf-8").splitlines()[:n]
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_training_twice_gives_the_same_bytes(tmp_path):
+    corpus = small_corpus(tmp_path)
+    train(corpus, tmp_path / "a")
+    train(corpus, tmp_path / "b")
+    assert digests(tmp_path / "a") == digests(tmp_path / "b")
+
+
+def test_bundle_files_are_safe_formats(tmp_path):
+    folder = default_folder()
+    for path in folder.iterdir():
+        assert path.suffix in {".json", ".npy", ".txt"}, path.name
+        if path.suffix == ".npy":
+            np.load(path, allow_pickle=False)  # raises if an object array (pickle) hid inside
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert set(meta["heads"]) == {"sentiment", "intent", "topics", "abusive", "urgency"}
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 50e6
+
+
+@pytest.mark.slow
+def test_the_shipped_bundle_is_rebuilt_bit_for_bit(tmp_path):
+    meta = json.loads((default_folder() / "meta.json").read_text(encoding="utf-8"))
+    assert meta["corpus_sha256"] == hashlib.sha256(CORPUS.read_bytes()).hexdigest(), \
+        "the shipped models were not trained on data/corpus/train.jsonl: run `veilleur train`"
+    train(CORPUS, tmp_path / "rebuilt")
+    assert digests(tmp_path / "rebuilt") == digests(default_folder())
+
+
+def test_a_loaded_bundle_scores_like_the_saved_one(tmp_path):
+    corpus = small_corpus(tmp_path, 300)
+    trained = train(corpus, tmp_path / "m")
+    loaded = ModelBundle.load(tmp_path / "m")
+    texts = ["carte bloquée depuis hier", "merci pour votre aide"]
+    x1, x2 = trained.featurizer.transform(texts), loaded.featurizer.transform(texts)
+    assert (x1 != x2).nnz == 0
+    for name, head in trained.heads.items():
+        assert np.allclose(head.scores(x1), loaded.heads[name].scores(x2))
