@@ -16,7 +16,7 @@ from veilleur.storage.sql import SqlStore
 
 REQUIRE_SERVICES = os.environ.get("VEILLEUR_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("VEILLEUR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = "dead_letters, checkpoints, analyses, posts, authors"
+TABLES = "dead_letters, checkpoints, analyses, posts, authors, journal, journal_head, journal_anchors, legal_holds"
 
 
 def service_unavailable(name: str, reason: str):
@@ -27,9 +27,14 @@ def service_unavailable(name: str, reason: str):
 
 
 @pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    """A PostgreSQL URL whose search_path is this worker's own, freshly migrated schema."""
-    schema = f"veilleur_test_{worker_id}"
+def pg_url(worker_id: str):
+    """A PostgreSQL URL whose search_path is this worker's own, freshly migrated schema.
+
+    The schema is named after the worker and the test session's process, so that two test runs on
+    one machine never share (and truncate) each other's tables; it is dropped at the end.
+    """
+    session = os.getppid() if worker_id != "main" else os.getpid()
+    schema = f"veilleur_test_{worker_id}_{session}"
     try:
         admin = create_engine(PG_URL)
         with admin.begin() as conn:
@@ -43,7 +48,11 @@ def pg_url(worker_id: str) -> str:
     store = SqlStore(url)
     store.upgrade()
     store.close()
-    return url
+    yield url
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

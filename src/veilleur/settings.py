@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from veilleur.compliance.settings import ComplianceSettings
+from veilleur.compliance.storage_settings import ComplianceStorageSettings
 from veilleur.core.organisation import Organisation
 from veilleur.errors import ConfigError
 from veilleur.pipeline.pii import PiiSettings
@@ -70,6 +71,7 @@ class Settings(BaseModel):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     pii: PiiSettings = Field(default_factory=PiiSettings)
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
+    compliance_storage: ComplianceStorageSettings = Field(default_factory=ComplianceStorageSettings)
 
     @field_validator("database_url")
     @classmethod

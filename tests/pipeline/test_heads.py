@@ -64,7 +64,8 @@ def test_harsh_criticism_alone_is_not_abusive(analyse):
 
 def test_urgency_follows_the_rule_of_labels_md(analyse):
     results = analyse("Merci pour votre aide !", "Vous devriez proposer un livret pour les enfants",
-                      "Nouvelle agence inaugurée à Lyon ce matin", "ma carte est bloquée à l'étranger, je fais comment ??")
+                      "Nouvelle agence inaugurée à Lyon ce matin",
+                      "ma carte est bloquée à l'étranger, je fais comment ??")
     for r in results:
         if r["intent"] in ("praise", "information", "other", "abuse"):
             assert r["urgency"] == "low"

@@ -50,7 +50,8 @@ def test_the_shipped_bundle_is_rebuilt_bit_for_bit(tmp_path):
     assert meta["corpus_sha256"] == hashlib.sha256(CORPUS.read_bytes()).hexdigest(), \
         "the shipped models were not trained on data/corpus/train.jsonl: run `veilleur train`"
     train(CORPUS, tmp_path / "rebuilt")
-    assert digests(tmp_path / "rebuilt") == digests(default_folder())
+    rebuilt, shipped = digests(tmp_path / "rebuilt"), digests(default_folder())
+    assert [name for name in shipped if rebuilt.get(name) != shipped[name]] == []
 
 
 def test_a_loaded_bundle_scores_like_the_saved_one(tmp_path):

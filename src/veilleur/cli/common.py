@@ -43,7 +43,7 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
 def open_store(settings: Settings, *, migrate: bool = False):
     from veilleur.storage.sql import SqlStore
 
-    store = SqlStore(settings.effective_database_url)
+    store = SqlStore(settings.effective_database_url, compliance=settings.compliance_storage)
     if migrate:
         store.upgrade()
     else:

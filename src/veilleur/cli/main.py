@@ -7,6 +7,7 @@ from veilleur.cli import (
     analyze_commands,
     demo_commands,
     ingest_commands,
+    journal_commands,
     model_commands,
     policy_commands,
     store_commands,
@@ -24,6 +25,8 @@ app.command("train")(model_commands.train)
 app.command("eval")(model_commands.evaluate)
 app.add_typer(store_commands.db_app, name="db")
 app.add_typer(policy_commands.policy_app, name="policy")
+app.add_typer(journal_commands.journal_app, name="journal")
+app.add_typer(journal_commands.gdpr_app, name="gdpr")
 
 if __name__ == "__main__":
     app()

@@ -80,6 +80,12 @@ def char_features(text: str) -> list[str]:
     return out
 
 
+def exact_norm(values: np.ndarray) -> float:
+    """The L2 norm, exactly rounded: a SIMD or BLAS sum may depend on memory alignment, and the
+    features (hence the trained models) must be the same bytes on every run."""
+    return math.sqrt(math.fsum(v * v for v in values.tolist()))
+
+
 EMPTY_COLS = np.zeros(0, dtype=np.int32)
 EMPTY_VALS = np.zeros(0, dtype=np.float32)
 
@@ -115,7 +121,7 @@ class Vocabulary:
             return EMPTY_COLS, EMPTY_VALS
         cols, counts = np.unique(np.array(ids, dtype=np.int32), return_counts=True)
         vals = (1.0 + np.log(counts, dtype=np.float32)) * self.idf[cols]
-        return cols, vals / np.sqrt(vals @ vals)
+        return cols, vals / np.float32(exact_norm(vals))
 
     def __len__(self) -> int:
         return len(self.terms)

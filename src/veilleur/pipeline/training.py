@@ -73,11 +73,21 @@ def _logistic(c: float, balanced: bool = True):
 
 
 def softmax_head(name: str, x, y: list[str], classes: list[str]) -> LinearHead:
+    """One binary logistic regression per class (one against the rest), read through a softmax.
+
+    scikit-learn's multinomial solver sums in an order that depends on memory alignment, so two
+    trainings in one process could differ in the last bits; the binary fits do not, and the
+    bundle must be rebuilt byte for byte.
+    """
     present = [c for c in classes if c in set(y)]
-    model = _logistic(C[name]).fit(x, y)
-    order = [list(model.classes_).index(c) for c in present]
-    return LinearHead(name, present, np.ascontiguousarray(model.coef_[order].T, dtype=np.float32),
-                      model.intercept_[order].astype(np.float32), "softmax")
+    labels = np.array(y)
+    weights, biases = [], []
+    for value in present:
+        model = _logistic(C[name]).fit(x, (labels == value).astype(int))
+        weights.append(model.coef_[0])
+        biases.append(model.intercept_[0])
+    return LinearHead(name, present, np.ascontiguousarray(np.array(weights).T, dtype=np.float32),
+                      np.array(biases, dtype=np.float32), "softmax")
 
 
 def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
@@ -125,6 +135,13 @@ def train(corpus: Path, out: Path, progress: Callable[[str], None] = lambda _: N
     """Train every head on ``corpus`` (train split JSON Lines) and write the bundle to ``out``."""
     from threadpoolctl import threadpool_limits
 
+    # One BLAS thread for every step: a multi-threaded product may sum in another order, and the
+    # bundle must come out byte for byte the same.
+    with threadpool_limits(limits=1):
+        return _train(corpus, out, progress)
+
+
+def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBundle:
     rows = read_corpus(corpus)
     progress(f"normalising {len(rows)} posts")
     cleans = clean_texts([r["text"] for r in rows])
@@ -142,21 +159,20 @@ def train(corpus: Path, out: Path, progress: Callable[[str], None] = lambda _: N
     featurizer = fit_featurizer(cleans, lexicon, vectors)
     x = featurizer.transform(cleans)
     heads: dict[str, LinearHead] = {}
-    with threadpool_limits(limits=1):
-        progress("sentiment")
-        heads["sentiment"] = softmax_head("sentiment", x, [r["sentiment"] for r in rows], [s.value for s in Sentiment])
-        progress("intent")
-        heads["intent"] = softmax_head("intent", x, [r["intent"] for r in rows], [i.value for i in Intent])
-        progress("topics")
-        topics = [t.value for t in Topic]
-        targets = np.array([[t in r["topics"] for t in topics] for r in rows])
-        heads["topics"] = sigmoid_head("topics", x, targets, topics)
-        progress("abusive")
-        heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
-        progress("urgency")
-        answerable = [i for i, r in enumerate(rows) if r["intent"] in HIGH_MAY_APPLY]
-        high = np.array([[rows[i]["urgency"] == "high"] for i in answerable])
-        heads["urgency"] = sigmoid_head("urgency", x[answerable], high, ["high"])
+    progress("sentiment")
+    heads["sentiment"] = softmax_head("sentiment", x, [r["sentiment"] for r in rows], [s.value for s in Sentiment])
+    progress("intent")
+    heads["intent"] = softmax_head("intent", x, [r["intent"] for r in rows], [i.value for i in Intent])
+    progress("topics")
+    topics = [t.value for t in Topic]
+    targets = np.array([[t in r["topics"] for t in topics] for r in rows])
+    heads["topics"] = sigmoid_head("topics", x, targets, topics)
+    progress("abusive")
+    heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
+    progress("urgency")
+    answerable = [i for i, r in enumerate(rows) if r["intent"] in HIGH_MAY_APPLY]
+    high = np.array([[rows[i]["urgency"] == "high"] for i in answerable])
+    heads["urgency"] = sigmoid_head("urgency", x[answerable], high, ["high"])
     meta = {"version": MODEL_VERSION, "seed": SEED, "corpus_sha256": corpus_digest(corpus), "posts": len(rows),
             "words": len(featurizer.words), "chars": len(featurizer.chars), "C": C}
     bundle = ModelBundle(featurizer, heads, meta)

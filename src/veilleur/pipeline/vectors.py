@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 from pathlib import Path
 
@@ -116,15 +117,15 @@ class WordVectors:
         rows = self.rows_of(text)
         if not rows:
             return None, [0.0, 0.0, 0.0]
-        v = self.table[rows].mean(axis=0)
-        norm = float(np.linalg.norm(v))
+        v = np.add.reduce(self.table[rows], axis=0)  # row after row: the same sums on every run
+        norm = math.sqrt(math.fsum(x * x for x in v.tolist()))
         if self.polarity is None:
             return (v / norm if norm else None), [0.0, 0.0, 0.0]
-        p = self.polarity[rows]
-        positive = float(p[p > MIN_POLARITY].sum())
-        negative = float(-p[p < -MIN_POLARITY].sum())
+        p = self.polarity[rows].tolist()
+        positive = math.fsum(x for x in p if x > MIN_POLARITY)
+        negative = -math.fsum(x for x in p if x < -MIN_POLARITY)
         return (v / norm if norm else None), [positive / (1 + positive), negative / (1 + negative),
-                                              float(np.tanh(p.mean()))]
+                                              math.tanh(math.fsum(p) / len(p))]
 
     def mean(self, text: str) -> np.ndarray | None:
         return self.read(text)[0]

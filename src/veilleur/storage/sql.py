@@ -6,16 +6,23 @@ leaves either the whole batch with its checkpoint or none of it, and a restart r
 after the last committed batch: no loss, no duplicate. Dead letters are keyed by a fingerprint
 so that re-reading the same bad line adds nothing. All SQL of veilleur lives in this package.
 
-Imports ``core``, ``errors``, ``pipeline.base`` (the Doc it saves) and ``storage``.
+Personal data found by the ``pii`` stage is masked before it is stored (``storage.masking``:
+the original encrypted or dropped); ``unmask`` gives it back to the roles allowed, journaled.
+``save`` takes an optional ``journal`` callback, called with the connection and the posts
+stored, so that a page's journal entries commit with it. A post erased under the GDPR (a
+tombstone) is never stored again by a later ingest of the same post.
+
+Imports ``core``, ``errors``, ``pipeline.base`` (the Doc it saves), ``pipeline.masking``,
+``compliance.storage_settings`` (pydantic settings only) and ``storage``.
 """
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -24,11 +31,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from veilleur.compliance.storage_settings import ComplianceStorageSettings
 from veilleur.errors import StoreError
 from veilleur.pipeline.base import Doc
-from veilleur.storage import migrate
+from veilleur.storage import journal as chain
+from veilleur.storage import masking, migrate
 from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats
-from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, posts
+from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, legal_holds, posts
+from veilleur.storage.tables import journal as journal_table
 
 
 def _json(value: Any) -> str:
@@ -39,10 +49,27 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class SqlStore:
-    """Posts, analyses, checkpoints and dead letters in one SQL database."""
+class StoredPost(NamedTuple):
+    """A post ``save`` stored: its doc, its id, and whether it was new."""
 
-    def __init__(self, url: str, **engine_options: Any):
+    doc: Doc
+    post_id: int
+    inserted: bool
+
+
+JournalHook = Callable[[Connection, list[StoredPost]], None]
+
+
+class SqlStore:
+    """Posts, analyses, checkpoints and dead letters in one SQL database.
+
+    ``compliance`` (``Settings.compliance_storage``) says what becomes of masked originals and
+    who may unmask; without it, the defaults: originals dropped, roles compliance and admin.
+    """
+
+    def __init__(self, url: str, *, compliance: ComplianceStorageSettings | None = None, **engine_options: Any):
+        self.compliance = compliance or ComplianceStorageSettings()
+        self._cipher: masking.Cipher | None = None
         self.url = make_url(url)
         if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -76,19 +103,28 @@ class SqlStore:
 
     # -- writing -----------------------------------------------------------------------------
     def save(self, docs: Sequence[Doc], *, source: str | None = None, checkpoint: str | None = None,
-             dead: Sequence[DeadLetter] = ()) -> SaveResult:
-        """Store analysed posts, dead letters and the checkpoint after them, in one transaction."""
+             dead: Sequence[DeadLetter] = (), journal: JournalHook | None = None) -> SaveResult:
+        """Store analysed posts, dead letters and the checkpoint after them, in one transaction.
+
+        ``journal``, if given, is called in that transaction with the posts stored (not with the
+        erased ones skipped), so that their journal entries commit or roll back with them.
+        """
         result = SaveResult()
         docs = _last_per_key(docs)
         with self.engine.begin() as conn:
             if docs:
+                existing, erased = self._existing_keys(conn, [d.post.key for d in docs])
+                docs = [d for d in docs if d.post.key not in erased]
+            if docs:
                 now = datetime.now(UTC)
+                masked = self._masked(docs)
                 author_ids = self._upsert_authors(conn, docs, now)
-                existing = self._existing_keys(conn, [d.post.key for d in docs])
-                post_ids = self._upsert_posts(conn, docs, author_ids, source, now)
-                self._upsert_analyses(conn, docs, post_ids, now)
-                result.updated = len(existing)
-                result.inserted = len(docs) - len(existing)
+                post_ids = self._upsert_posts(conn, docs, author_ids, source, now, masked)
+                self._upsert_analyses(conn, docs, post_ids, now, masked)
+                result.updated = len(existing - erased)
+                result.inserted = len(docs) - result.updated
+                if journal is not None:
+                    journal(conn, [StoredPost(d, post_ids[d.post.key], d.post.key not in existing) for d in docs])
             result.dead = self._insert_dead(conn, dead)
             if source is not None and checkpoint is not None:
                 self._set_checkpoint(conn, source, checkpoint)
@@ -117,37 +153,70 @@ class SqlStore:
                                                 "updated_at")}), list(rows.values()))
         return _ids(conn, authors.c.platform, authors.c.handle, authors.c.id, list(rows))
 
-    def _existing_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        return set(_ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, keys))
+    def _existing_keys(self, conn: Connection, keys: list[tuple[str, str]]
+                       ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        """The keys already stored, and those of them that are GDPR tombstones."""
+        existing, erased = set(), set()
+        for chunk in _chunks(keys, 400):
+            query = (select(posts.c.platform, posts.c.external_id, posts.c.text_state)
+                     .where(tuple_(posts.c.platform, posts.c.external_id).in_(chunk)))
+            for platform, external_id, state in conn.execute(query):
+                existing.add((platform, external_id))
+                if state == masking.ERASED:
+                    erased.add((platform, external_id))
+        return existing, erased
+
+    def _masked(self, docs: Sequence[Doc]) -> dict[tuple[str, str], masking.Masked]:
+        """The masked form of the docs holding personal data, by post key."""
+        found = {}
+        for d in docs:
+            if d.analysis.pii_spans:
+                result = masking.mask_doc(d, self.cipher(), d.analysis.details())
+                if result is not None:
+                    found[d.post.key] = result
+        return found
+
+    def cipher(self) -> masking.Cipher | None:
+        """The cipher of originals, when they are to be encrypted (None: dropped)."""
+        if self._cipher is None and self.compliance.original_text_mode == "encrypted":
+            self._cipher = masking.Cipher(self.compliance.key)
+        return self._cipher
 
     def _upsert_posts(self, conn: Connection, docs: Sequence[Doc], author_ids: dict[tuple, int],
-                      source: str | None, now: datetime) -> dict[tuple[str, str], int]:
+                      source: str | None, now: datetime, masked: dict[tuple[str, str], masking.Masked]
+                      ) -> dict[tuple[str, str], int]:
         rows = []
         for d in docs:
             p = d.post
+            m = masked.get(p.key)
             rows.append({
                 "platform": p.platform.value, "external_id": p.external_id, "url": p.url,
                 "author_id": author_ids.get((p.platform.value, p.author.handle)) if p.author else None,
-                "text": p.text, "created_at": p.created_at, "language": p.language,
-                "conversation_id": p.conversation_id, "reply_to_id": p.reply_to_id,
-                "metrics": p.metrics, "raw": p.raw, "source": source, "ingested_at": now, "updated_at": now})
+                "text": m.text if m else p.text, "text_original": m.text_original if m else None,
+                "text_state": m.text_state if m else masking.ORIGINAL, "created_at": p.created_at,
+                "language": p.language, "conversation_id": p.conversation_id, "reply_to_id": p.reply_to_id,
+                "metrics": p.metrics, "raw": m.raw if m else p.raw, "source": source, "ingested_at": now,
+                "updated_at": now})
         stmt = self._insert(posts)
         # A plain executemany, then one SELECT for the ids: RETURNING would make SQLite run row by row.
         conn.execute(stmt.on_conflict_do_update(
             index_elements=["platform", "external_id"],
-            set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "language", "conversation_id",
-                                                "reply_to_id", "metrics", "raw", "updated_at")}), rows)
+            set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "text_original", "text_state",
+                                                "language", "conversation_id", "reply_to_id", "metrics", "raw",
+                                                "updated_at")}), rows)
         return _ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, [d.post.key for d in docs])
 
-    def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], post_ids: dict, now: datetime) -> None:
+    def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], post_ids: dict, now: datetime,
+                         masked: dict[tuple[str, str], masking.Masked]) -> None:
         rows = []
         for d in docs:
             a = d.analysis
+            m = masked.get(d.post.key)
             rows.append({
                 "post_id": post_ids[d.post.key], "language": a.language, "bank": a.bank, "entity": a.entity,
                 "sentiment": a.sentiment, "intent": a.intent, "topics": a.topics, "abusive": a.abusive,
-                "urgency": a.urgency, "pii": a.pii, "clean_text": a.clean_text, "details": a.details(),
-                "analysed_at": now})
+                "urgency": a.urgency, "pii": a.pii, "clean_text": m.clean_text if m else a.clean_text,
+                "details": m.details if m else a.details(), "analysed_at": now})
         stmt = self._insert(analyses)
         stmt = stmt.on_conflict_do_update(
             index_elements=["post_id"],
@@ -174,14 +243,61 @@ class SqlStore:
         conn.execute(stmt.on_conflict_do_update(index_elements=["source"], set_={
             "position": stmt.excluded.position, "updated_at": stmt.excluded.updated_at}))
 
+    # -- masked originals ----------------------------------------------------------------------
+    def unmask(self, post_id: int, actor: str, role: str) -> str:
+        """The text of post ``post_id`` before masking, for a role of ``compliance_storage.unmask_roles``.
+
+        Every attempt is journaled (record type ``unmask``), granted or not, with the actor, the
+        role and the outcome; the entry commits before the text is returned. Raises
+        ``UnmaskRefused`` for another role, ``OriginalUnavailable`` when the original was dropped,
+        erased or does not decrypt, and ``StoreError`` for an unknown post.
+        """
+        allowed = role in self.compliance.unmask_roles
+        text, error = None, None
+        with self.engine.begin() as conn:
+            chain.lock_head(conn)  # the write lock first: SQLite cannot upgrade a read past a newer write
+            row = conn.execute(select(posts.c.platform, posts.c.external_id, posts.c.text, posts.c.text_original,
+                                      posts.c.text_state).where(posts.c.id == post_id)).first()
+            if not allowed:
+                outcome = "refused"
+                error = masking.UnmaskRefused(
+                    f"role {role!r} may not unmask personal data (allowed: {', '.join(self.compliance.unmask_roles)}"
+                    "; compliance_storage.unmask_roles)")
+            elif row is None:
+                outcome, error = "not_found", StoreError(f"no post with id {post_id}")
+            else:
+                outcome, text, error = self._original(row)
+            chain.append(conn, [chain.NewEntry(actor, "unmask", "unmask", f"post:{post_id}",
+                                               {"role": role, "outcome": outcome})])
+        if error is not None:
+            raise error
+        return text
+
+    def _original(self, row) -> tuple[str, str | None, Exception | None]:
+        """(outcome, original text, error) for a post row."""
+        if row.text_state == masking.ORIGINAL:
+            return "nothing_masked", row.text, None
+        if row.text_state != masking.ENCRYPTED or row.text_original is None:
+            why = {masking.DROPPED: "was dropped when the post was stored (compliance_storage.original_text)",
+                   masking.ERASED: "was erased at the person's request (GDPR)"}.get(row.text_state, "is not kept")
+            return row.text_state, None, masking.OriginalUnavailable(f"the original text {why}")
+        if self.compliance.key is None:
+            return "no_key", None, masking.OriginalUnavailable(
+                "the original is encrypted but no compliance_storage.encryption_key is configured")
+        cipher = self._cipher or masking.Cipher(self.compliance.key)
+        try:
+            return "granted", cipher.decrypt(row.text_original, masking.context(row.platform, row.external_id)), None
+        except masking.OriginalUnavailable as exc:
+            return "undecryptable", None, exc
+
     # -- reading -----------------------------------------------------------------------------
     def checkpoint(self, source: str) -> str | None:
         with self.engine.connect() as conn:
             return conn.execute(select(checkpoints.c.position).where(checkpoints.c.source == source)).scalar()
 
     def count(self, table: str) -> int:
-        table_obj = {"posts": posts, "analyses": analyses, "authors": authors,
-                     "dead_letters": dead_letters, "checkpoints": checkpoints}[table]
+        table_obj = {"posts": posts, "analyses": analyses, "authors": authors, "dead_letters": dead_letters,
+                     "checkpoints": checkpoints, "journal": journal_table, "legal_holds": legal_holds}[table]
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(table_obj)).scalar_one()
 

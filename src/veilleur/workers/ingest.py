@@ -3,9 +3,10 @@
 Each page's posts, analyses, dead letters and checkpoint commit together (``SqlStore.save``),
 so a killed ingest resumes after its last committed page with no loss and no duplicate. A bad
 record (unparsable, unknown platform, duplicate id in the same run, a stage that fails on it)
-becomes a dead letter with its reason and location; its neighbours go on.
+becomes a dead letter with its reason and location; its neighbours go on. Each stored post gets
+a ``post_received`` and an ``analysis`` journal entry, written in the page's transaction.
 
-Imports ``connectors``, ``pipeline``, ``storage`` and ``errors``.
+Imports ``connectors``, ``pipeline``, ``storage``, ``compliance.journal`` and ``errors``.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from veilleur.compliance.journal import SYSTEM_INGEST, Journal
 from veilleur.connectors.base import Connector, Page
 from veilleur.core.post import Post
 from veilleur.errors import MalformedPayload
@@ -55,9 +57,14 @@ class _Seen:
 
 
 def ingest(connector: Connector, pipeline: Pipeline, store: SqlStore, *, max_chars: int | None = None,
-           on_page: Callable[[Page, IngestReport], None] | None = None) -> IngestReport:
+           on_page: Callable[[Page, IngestReport], None] | None = None, actor: str = SYSTEM_INGEST) -> IngestReport:
     """Read everything new from ``connector`` into ``store``. Returns what happened."""
     source = connector.source
+    journal = Journal(store)
+
+    def record(conn, stored) -> None:
+        journal.record_ingest(conn, stored, source, actor)
+
     since = store.checkpoint(source)
     report = IngestReport(source=source, resumed_from=since)
     seen = _Seen()
@@ -69,7 +76,7 @@ def ingest(connector: Connector, pipeline: Pipeline, store: SqlStore, *, max_cha
             docs.extend(batch_docs)
             failures.extend(batch_failures)
         dead.extend(_failure_letter(f, source, locations) for f in failures)
-        report.saved += store.save(docs, source=source, checkpoint=page.checkpoint, dead=dead)
+        report.saved += store.save(docs, source=source, checkpoint=page.checkpoint, dead=dead, journal=record)
         report.records += len(page.records)
         report.pages += 1
         if on_page:
