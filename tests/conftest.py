@@ -9,10 +9,18 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from veilleur.settings import Settings
 from veilleur.storage.sql import SqlStore
+
+# Property tests are derandomized (the suite is deterministic) and may be slow to start on a
+# loaded two-core machine: speed is measured by benchmarks/, never by tests.
+hypothesis_settings.register_profile("veilleur", derandomize=True, deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("veilleur")
 
 REQUIRE_SERVICES = os.environ.get("VEILLEUR_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("VEILLEUR_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

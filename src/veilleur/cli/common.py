@@ -41,6 +41,7 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
 
 
 def open_store(settings: Settings, *, migrate: bool = False):
+    from veilleur.compliance.settings_journal import record_settings
     from veilleur.storage.sql import SqlStore
 
     store = SqlStore(settings.effective_database_url, compliance=settings.compliance_storage)
@@ -48,6 +49,7 @@ def open_store(settings: Settings, *, migrate: bool = False):
         store.upgrade()
     else:
         store.check_schema()
+    record_settings(store, settings)  # a changed setting is journaled before anything else happens
     return store
 
 

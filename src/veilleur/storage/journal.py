@@ -182,6 +182,15 @@ def entries(conn: Connection, start: datetime | None = None, end: datetime | Non
         after_id = int(rows[-1].id)
 
 
+def latest(conn: Connection, record_type: str) -> Entry | None:
+    """The newest entry of a record type."""
+    r = conn.execute(select(journal).where(journal.c.record_type == record_type)
+                     .order_by(journal.c.id.desc()).limit(1)).first()
+    if r is None:
+        return None
+    return Entry(int(r.id), utc(r.at), r.actor, r.action, r.record_type, r.subject, r.details, r.prev_hash, r.hash)
+
+
 def count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(journal)).scalar_one()
 
