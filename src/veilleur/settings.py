@@ -14,12 +14,13 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from veilleur.compliance.settings import ComplianceSettings
 from veilleur.compliance.storage_settings import ComplianceStorageSettings
+from veilleur.core.labels import Intent, Sentiment, Topic
 from veilleur.core.organisation import Organisation
 from veilleur.errors import ConfigError
 from veilleur.pipeline.pii import PiiSettings
@@ -48,6 +49,58 @@ class LanguageSettings(BaseModel):
         return value
 
 
+TRANSFORMER_LABELS: dict[str, tuple[str, ...]] = {
+    "sentiment": tuple(v.value for v in Sentiment),
+    "intent": tuple(v.value for v in Intent),
+    "topics": tuple(v.value for v in Topic),
+    "abusive": ("true", "false"),
+}
+"""The labels a local Hugging Face model may assign (``pipeline.transformers``), with their values."""
+
+
+class TransformerHeadSettings(BaseModel):
+    """A bank's own Hugging Face sequence-classification model for one label (``pipeline.transformers``).
+
+    ``labels`` maps every output of the model, by its ``id2label`` name ("LABEL_0", "négatif") or
+    its index ("0"), to a value of the label; several outputs may share a value. For ``abusive``
+    the values are ``true`` and ``false``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path = Field(description="a local folder written by save_pretrained (config, tokenizer, .safetensors)")
+    labels: dict[str, str] = Field(description="model output (id2label name or index) → value of the label")
+    batch_size: int = Field(default=32, ge=1, le=4096, description="texts per forward pass")
+    max_length: int = Field(default=256, ge=8, le=8192, description="tokens per text; longer texts are cut")
+    threshold: float = Field(default=0.5, gt=0, lt=1, description="topics and abusive: probability from which a "
+                                                                     "value is assigned")
+    name: str | None = Field(default=None, description="shown in cues ('modèle NAME'); default: the folder's name")
+    input: Literal["text", "clean_text"] = Field(
+        default="text", description="text: the post as written (cut to max_analysis_chars); clean_text: normalized")
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _booleans_as_text(cls, value: Any) -> Any:
+        """``abusive`` values may be written as TOML booleans (``LABEL_1 = true``)."""
+        if isinstance(value, dict):
+            return {k: str(v).lower() if isinstance(v, bool) else v for k, v in value.items()}
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _not_empty(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("map every output of the model to a value")
+        return value
+
+
+def transformer_label_errors(label: str, labels: dict[str, str]) -> list[str]:
+    """Messages naming each key of ``labels`` whose value is not a value of ``label``."""
+    valid = TRANSFORMER_LABELS[label]
+    return [f"{label}.labels.{key}: {value!r} is not a value of {label} ({', '.join(valid)})"
+            for key, value in labels.items() if value not in valid]
+
+
 class PipelineSettings(BaseModel):
     """How posts go through the analysis."""
 
@@ -57,6 +110,17 @@ class PipelineSettings(BaseModel):
     max_analysis_chars: int = Field(default=5_000, ge=100, description="longer texts are truncated for analysis")
     models: Path | None = Field(default=None, description="a model bundle folder; default: the shipped one")
     stages: list[str] | None = Field(default=None, description="stage names in order; None = the default order")
+    transformers: dict[Literal["sentiment", "intent", "topics", "abusive"], TransformerHeadSettings] = Field(
+        default_factory=dict, description="label → a local Hugging Face model that replaces the shipped head "
+                                          "(needs pip install veilleur[transformers])")
+
+    @field_validator("transformers")
+    @classmethod
+    def _values_of_the_label(cls, value: dict[str, TransformerHeadSettings]) -> dict[str, TransformerHeadSettings]:
+        errors = [e for label, head in value.items() for e in transformer_label_errors(label, head.labels)]
+        if errors:
+            raise ValueError("; ".join(errors))
+        return value
 
 
 class Settings(BaseModel):

@@ -78,7 +78,8 @@ class Normalize:
     def normalize(doc: Doc) -> None:
         a = doc.analysis
         # emoji are read before the joiners go, so that a ZWJ sequence stays one emoji
-        a.emojis = find_emojis(URL.sub(" ", clean(doc.text, keep_zwj=True)))
+        has_emoji = MAYBE_EMOJI.search(doc.text) is not None  # most posts: one cleaning pass only
+        a.emojis = find_emojis(URL.sub(" ", clean(doc.text, keep_zwj=True))) if has_emoji else []
         text = clean(doc.text)
         a.urls = URL.findall(text)
         text = URL.sub(" ", text)

@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from veilleur.storage.bulk import executemany
 from veilleur.storage.tables import journal, journal_anchors, journal_head
 
 GENESIS = "0" * 64
@@ -128,7 +129,7 @@ def append(conn: Connection, entries: Sequence[NewEntry], now: datetime | None =
         rows.append({"id": entry.id, "at": at, "actor": entry.actor, "action": entry.action,
                      "record_type": entry.record_type, "subject": entry.subject, "details": entry.details,
                      "prev_hash": entry.prev_hash, "hash": entry.hash})
-    conn.execute(insert(journal), rows)
+    executemany(conn, insert(journal), rows)
     conn.execute(update(journal_head).where(journal_head.c.name == HEAD)
                  .values(last_id=last_id, last_hash=prev, updated_at=at))
     return written

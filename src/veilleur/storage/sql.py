@@ -37,6 +37,7 @@ from veilleur.pipeline.base import Doc
 from veilleur.storage import journal as chain
 from veilleur.storage import masking, migrate
 from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats
+from veilleur.storage.bulk import executemany
 from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, legal_holds, posts
 from veilleur.storage.tables import journal as journal_table
 
@@ -147,7 +148,7 @@ class SqlStore:
         if not rows:
             return {}
         stmt = self._insert(authors)
-        conn.execute(stmt.on_conflict_do_update(
+        executemany(conn, stmt.on_conflict_do_update(
             index_elements=["platform", "handle"],
             set_={c: stmt.excluded[c] for c in ("display_name", "followers", "verified", "bio", "url",
                                                 "updated_at")}), list(rows.values()))
@@ -199,7 +200,7 @@ class SqlStore:
                 "updated_at": now})
         stmt = self._insert(posts)
         # A plain executemany, then one SELECT for the ids: RETURNING would make SQLite run row by row.
-        conn.execute(stmt.on_conflict_do_update(
+        executemany(conn, stmt.on_conflict_do_update(
             index_elements=["platform", "external_id"],
             set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "text_original", "text_state",
                                                 "language", "conversation_id", "reply_to_id", "metrics", "raw",
@@ -221,7 +222,7 @@ class SqlStore:
         stmt = stmt.on_conflict_do_update(
             index_elements=["post_id"],
             set_={c.name: stmt.excluded[c.name] for c in analyses.columns if c.name != "post_id"})
-        conn.execute(stmt, rows)
+        executemany(conn, stmt, rows)
 
     def _insert_dead(self, conn: Connection, letters: Iterable[DeadLetter]) -> int:
         rows = {}
