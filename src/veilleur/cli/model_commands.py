@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from veilleur.cli.common import ConfigOption, console, friendly, load_settings, out
 from veilleur.errors import ConfigError
@@ -52,8 +53,8 @@ def _print_label(label: str, result: dict, worst: int) -> None:
         out.print(matrix)
     errors = Table("expected", "predicted", "conf.", "text", "cues", title=f"worst errors (up to {worst})")
     for e in result["worst_errors"][:worst]:
-        errors.add_row(str(e["expected"]), str(e["predicted"]), f"{e['confidence']:.2f}", e["text"][:120],
-                       ", ".join(e["cues"])[:60])
+        errors.add_row(str(e["expected"]), str(e["predicted"]), f"{e['confidence']:.2f}", Text(e["text"][:120]),
+                       Text(", ".join(e["cues"])[:60]))
     out.print(errors)
 
 

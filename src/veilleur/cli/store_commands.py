@@ -1,10 +1,12 @@
 """``veilleur init``, ``veilleur db upgrade``, ``veilleur search``, ``veilleur stats``."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from veilleur.cli.common import ConfigOption, friendly, load_settings, open_store, out
 
@@ -40,8 +42,16 @@ def search(query: str = typer.Argument(..., help="words to find (accents and cas
     table = Table("date (UTC)", "platform", "bank", "post", title=f"{len(hits)} result(s) for {query!r}")
     for hit in hits:
         table.add_row(hit.created_at.strftime("%Y-%m-%d %H:%M"), hit.platform, hit.bank or "",
-                      hit.snippet.replace("\n", " "))
+                      _highlighted(hit.snippet.replace("\n", " ")))
     out.print(table)
+
+
+def _highlighted(snippet: str) -> Text:
+    """The snippet with the matched words ("[...]" from the store) in bold, other text as is."""
+    text = Text()
+    for i, part in enumerate(re.split(r"\[([^\]]*)\]", snippet)):
+        text.append(part, style="bold yellow" if i % 2 else None)
+    return text
 
 
 @friendly

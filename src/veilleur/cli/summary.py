@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from veilleur.cli.common import out
 from veilleur.storage.base import Stats
@@ -14,7 +15,7 @@ def _counts(title: str, counts: dict, limit: int = 12) -> Table:
     table.add_column(title.split()[-1])
     table.add_column("posts", justify="right")
     for key, n in list(counts.items())[:limit]:
-        table.add_row(str(key), str(n))
+        table.add_row(Text(str(key)), str(n))
     if len(counts) > limit:
         table.add_row(f"… {len(counts) - limit} more", str(sum(list(counts.values())[limit:])))
     return table
