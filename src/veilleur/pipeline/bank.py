@@ -156,9 +156,14 @@ def _alternation(terms: dict[str, _Term], flags: int) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w@#.\-/])(?:{body})(?!\w|-\w)", flags)
 
 
+# The combining marks of Latin text; a regular expression looks for them at C speed, and most posts
+# (typed on keyboards that compose accents) hold none.
+MAYBE_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _without_marks(text: str) -> tuple[str, list[int] | None]:
     """``text`` without combining marks, and where each of its characters was (None: nothing removed)."""
-    if not any(unicodedata.combining(c) for c in text):
+    if not MAYBE_MARKS.search(text) or not any(unicodedata.combining(c) for c in text):
         return text, None
     index = [i for i, c in enumerate(text) if not unicodedata.combining(c)]
     return "".join(text[i] for i in index), index

@@ -4,6 +4,7 @@ Imports SQLAlchemy only.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -24,6 +25,13 @@ def executemany(conn: Connection, stmt, rows: list[dict[str, Any]]) -> None:
         return
     compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
     processors = compiled._bind_processors
-    order = [(key, processors.get(key)) for key in compiled.positiontup]
-    params = [tuple(p(row[k]) if p else row[k] for k, p in order) for row in rows]
+    keys = list(compiled.positiontup)
+    convert = [(i, processors[k]) for i, k in enumerate(keys) if processors.get(k)]
+    pick = itemgetter(*keys)
+    params = []
+    for row in rows:
+        values = list(pick(row)) if len(keys) > 1 else [row[keys[0]]]
+        for i, process in convert:
+            values[i] = process(values[i])
+        params.append(tuple(values))
     conn.exec_driver_sql(compiled.string, params)
