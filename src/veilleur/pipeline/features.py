@@ -83,7 +83,7 @@ def char_features(text: str) -> list[str]:
 def exact_norm(values: np.ndarray) -> float:
     """The L2 norm, exactly rounded: a SIMD or BLAS sum may depend on memory alignment, and the
     features (hence the trained models) must be the same bytes on every run."""
-    return math.sqrt(math.fsum(v * v for v in values.tolist()))
+    return math.hypot(*values.tolist())
 
 
 EMPTY_COLS = np.zeros(0, dtype=np.int32)

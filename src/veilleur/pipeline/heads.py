@@ -73,9 +73,10 @@ class SingleLabelStage(HeadStage):
         probabilities = self.scores(docs)
         classes = self.head.classes
         best = probabilities.argmax(axis=1)
-        for doc, p, b, cues in zip(docs, probabilities, best, self.cues(docs, best), strict=True):
-            self.assign(doc, classes[b], float(p[b]))
-            doc.analysis.scores[self.label] = {c: round(float(v), 3) for c, v in zip(classes, p, strict=True)}
+        rounded = np.round(probabilities, 3).tolist()
+        for doc, p, b, cues in zip(docs, rounded, best.tolist(), self.cues(docs, best), strict=True):
+            self.assign(doc, classes[b], p[b])
+            doc.analysis.scores[self.label] = dict(zip(classes, p, strict=True))
             doc.analysis.cues[self.label] = cues
 
     def assign(self, doc: Doc, value: str, confidence: float) -> None:

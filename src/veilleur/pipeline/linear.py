@@ -41,19 +41,22 @@ class LinearHead:
         ``outputs`` gives the output to explain per row (-1: none). For a softmax head the push
         is measured against the mean of the classes: what favours this class over the others.
         """
-        counts = np.diff(x.indptr)
-        rows = np.repeat(np.arange(x.shape[0]), counts)
+        # only the allowed entries (a tenth of a row: no character n-grams, no vector dimensions)
+        mask = allowed[x.indices]
+        indptr = np.concatenate(([0], np.cumsum(mask)))[x.indptr]
+        columns, values = x.indices[mask], x.data[mask]
+        rows = np.repeat(np.arange(x.shape[0]), np.diff(indptr))
         chosen = outputs[rows]
-        weights = self.weights[x.indices, np.maximum(chosen, 0)]
+        weights = self.weights[columns, np.maximum(chosen, 0)]
         if self.kind == "softmax":
-            weights = weights - self._class_mean()[x.indices]
-        push = np.where(allowed[x.indices] & (chosen >= 0), x.data * weights, 0.0)
+            weights = weights - self._class_mean()[columns]
+        push = np.where(chosen >= 0, values * weights, 0.0)
         found = []
         for i in range(x.shape[0]):
-            start, end = x.indptr[i], x.indptr[i + 1]
+            start, end = indptr[i], indptr[i + 1]
             segment = push[start:end]
-            best = np.argsort(-segment)[:k] if end - start > k else np.argsort(-segment)
-            found.append([int(x.indices[start + j]) for j in best if segment[j] > 0])
+            best = np.argsort(-segment)[:k]
+            found.append([int(columns[start + j]) for j in best if segment[j] > 0])
         return found
 
     def _class_mean(self) -> np.ndarray:

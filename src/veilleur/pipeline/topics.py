@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.heads import HeadStage
 
@@ -28,7 +30,7 @@ class Topics(HeadStage):
             on = [i for i, (v, t) in enumerate(zip(p, thresholds, strict=True)) if v >= t]
             on.sort(key=lambda i: -p[i])
             doc.analysis.topics = [self.head.classes[i] for i in on]
-            doc.analysis.scores["topics"] = {c: round(float(v), 3) for c, v in zip(self.head.classes, p, strict=True)}
+            doc.analysis.scores["topics"] = dict(zip(self.head.classes, np.round(p, 3).tolist(), strict=True))
             chosen.append(on)
         for rank in (0, 1):  # cues of the two main topics
             outputs = [on[rank] if len(on) > rank else -1 for on in chosen]

@@ -118,7 +118,7 @@ class WordVectors:
         if not rows:
             return None, [0.0, 0.0, 0.0]
         v = np.add.reduce(self.table[rows], axis=0)  # row after row: the same sums on every run
-        norm = math.sqrt(math.fsum(x * x for x in v.tolist()))
+        norm = math.hypot(*v.tolist())  # exactly rounded in C: the same on every run
         if self.polarity is None:
             return (v / norm if norm else None), [0.0, 0.0, 0.0]
         p = self.polarity[rows].tolist()
