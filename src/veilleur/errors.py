@@ -7,7 +7,16 @@
     ├── PipelineError             stages in an order whose requirements are not met
     ├── StageFailure              one stage failed on one post (stage name, reason)
     ├── StoreError                the database refused or the schema is not at head
-    └── RegistryError             a plugin or built-in name could not be found or loaded
+    │   ├── UnmaskRefused         (storage.masking) the role may not see the original text
+    │   └── OriginalUnavailable   (storage.masking) the original was dropped, erased or its key lost
+    ├── RegistryError             a plugin or built-in name could not be found or loaded
+    ├── ComplianceError           (compliance.policy) a reply cannot be checked
+    │   └── PersonalDataUnavailable  the personal-data detector could not run
+    ├── JournalError              (compliance.journal) an unknown record type, a broken chain
+    └── GdprError                 (compliance.gdpr) an export or erasure cannot be done
+        └── ErasureRefused        a legal hold keeps the person's records
+
+Each room keeps its own errors beside its code; they all descend from ``VeilleurError``.
 
 The edges (CLI, web) turn these into clear messages; nothing else catches them broadly.
 """
