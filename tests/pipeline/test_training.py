@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +28,16 @@ def small_corpus(tmp_path: Path, n: int = 400) -> Path:
     return path
 
 
+def train_in_a_fresh_process(corpus: Path, out: Path) -> None:
+    """`veilleur train` as a user runs it: a new process, as the reproducibility promise is about."""
+    subprocess.run([sys.executable, "-m", "veilleur.cli.main", "train", "--corpus", str(corpus), "--out", str(out)],
+                   check=True, capture_output=True, timeout=600)
+
+
 def test_training_twice_gives_the_same_bytes(tmp_path):
     corpus = small_corpus(tmp_path)
-    train(corpus, tmp_path / "a")
-    train(corpus, tmp_path / "b")
+    train_in_a_fresh_process(corpus, tmp_path / "a")
+    train_in_a_fresh_process(corpus, tmp_path / "b")
     assert digests(tmp_path / "a") == digests(tmp_path / "b")
 
 
@@ -49,7 +57,7 @@ def test_the_shipped_bundle_is_rebuilt_bit_for_bit(tmp_path):
     meta = json.loads((default_folder() / "meta.json").read_text(encoding="utf-8"))
     assert meta["corpus_sha256"] == hashlib.sha256(CORPUS.read_bytes()).hexdigest(), \
         "the shipped models were not trained on data/corpus/train.jsonl: run `veilleur train`"
-    train(CORPUS, tmp_path / "rebuilt")
+    train_in_a_fresh_process(CORPUS, tmp_path / "rebuilt")
     rebuilt, shipped = digests(tmp_path / "rebuilt"), digests(default_folder())
     assert [name for name in shipped if rebuilt.get(name) != shipped[name]] == []
 

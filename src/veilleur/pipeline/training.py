@@ -70,8 +70,11 @@ def fit_featurizer(cleans: Sequence[str], lexicon: Lexicon, vectors: WordVectors
 def _logistic(c: float, balanced: bool = True):
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None,
-                              random_state=SEED)
+    # liblinear's trust-region Newton solver runs in its own C++ loops: unlike lbfgs over numpy
+    # sums, whose rounding depends on memory alignment, it gives the same bytes in every process.
+    return LogisticRegression(C=c, solver="liblinear", max_iter=3000, random_state=SEED,
+                              class_weight="balanced" if balanced else None)
+
 
 
 def softmax_head(name: str, x, y: list[str], classes: list[str]) -> LinearHead:
