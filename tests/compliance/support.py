@@ -16,7 +16,6 @@ from veilleur.pipeline.normalize import Normalize
 from veilleur.pipeline.pii import DetectPii
 from veilleur.storage.sql import SqlStore
 
-COMPLIANCE_TABLES = "journal, journal_head, journal_anchors, legal_holds"
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 MASKED_IBAN = "FR76 •••• •••• •••• •••• •••• 189"
 
@@ -26,12 +25,8 @@ def new_key() -> str:
 
 
 def open_store(database_url: str, **compliance) -> SqlStore:
-    """A store whose compliance tables are empty (the shared PostgreSQL schema keeps them otherwise)."""
-    store = SqlStore(database_url, compliance=ComplianceStorageSettings(**compliance))
-    if store.dialect == "postgresql":
-        with store.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {COMPLIANCE_TABLES} RESTART IDENTITY"))
-    return store
+    """A store with these compliance settings (tests/conftest.py empties every table between tests)."""
+    return SqlStore(database_url, compliance=ComplianceStorageSettings(**compliance))
 
 
 def analysed(*docs):
