@@ -18,11 +18,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from veilleur.access.settings import AccessSettings
+from veilleur.analytics.notify_settings import NotifySettings
+from veilleur.analytics.settings import WatchSettings
 from veilleur.compliance.settings import ComplianceSettings
 from veilleur.compliance.storage_settings import ComplianceStorageSettings
 from veilleur.core.labels import Intent, Sentiment, Topic
 from veilleur.core.organisation import Organisation
 from veilleur.errors import ConfigError
+from veilleur.inbox.knowledge_settings import KnowledgeSettings
+from veilleur.inbox.service_level_settings import ServiceLevelSettings
+from veilleur.inbox.settings import InboxSettings
 from veilleur.pipeline.pii import PiiSettings
 
 CONFIG_ENV = "VEILLEUR_CONFIG"
@@ -136,6 +142,12 @@ class Settings(BaseModel):
     pii: PiiSettings = Field(default_factory=PiiSettings)
     compliance: ComplianceSettings = Field(default_factory=ComplianceSettings)
     compliance_storage: ComplianceStorageSettings = Field(default_factory=ComplianceStorageSettings)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
+    service_levels: ServiceLevelSettings = Field(default_factory=ServiceLevelSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @field_validator("database_url")
     @classmethod

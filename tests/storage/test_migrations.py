@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from veilleur.storage import migrate
-from veilleur.storage.tables import metadata
+from veilleur.storage.schema import metadata
 
 
 def test_migrations_reach_head(store):

@@ -1,7 +1,7 @@
 """Alembic environment: runs migrations on the connection veilleur hands over (see storage.migrate)."""
 from alembic import context
 
-from veilleur.storage.tables import metadata
+from veilleur.storage.schema import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -1,0 +1,1 @@
+"""The analytics room: « la veille » (measures, e-reputation, weak signals, alerts, reports)."""

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): the edge that turns HTTP into calls to the rooms."""

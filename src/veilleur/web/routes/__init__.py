@@ -1,0 +1,1 @@
+"""One module of API routes per room."""
