@@ -38,6 +38,9 @@ RECORD_TYPES: tuple[str, ...] = (
     "gdpr_erase",             # a person's data erased (right to erasure), or the refusal
     "legal_hold",             # a legal hold set or released
     "journal_purge",          # expired journal entries deleted
+    "user",                   # a user or API token added, changed, disabled, issued or revoked (never secrets)
+    "knowledge",              # an approved answer or a dated fact imported or changed (old and new values)
+    "watch_action",           # an alert or incident of the watch acknowledged or closed by someone
 )
 """The kinds of journal entries. A room that journals something new adds its type here."""
 

@@ -18,6 +18,19 @@ class Severity(StrEnum):
     WARNING = "warning"
     CRITICAL = "critical"
 
+    @property
+    def rank(self) -> int:
+        """0 for info, 1 for warning, 2 for critical: to compare and take the highest."""
+        return _SEVERITY_RANK[self.value]
+
+    @property
+    def is_crisis(self) -> bool:
+        """Warning and critical alerts are crisis alerts (delivered, counted); info ones are for the record."""
+        return self.rank >= 1
+
+
+_SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
+
 
 class AlertKind(StrEnum):
     VOLUME_BURST = "volume_burst"
@@ -40,12 +53,13 @@ class Explanation:
     expected: float
     threshold: float
     window_s: int
-    measure: str  # e.g. "posts per 15 min", "share of negative posts"
+    measure: str  # in French, as users read it: "messages en 15 min", "part de messages négatifs"
     details: dict[str, Any] = field(default_factory=dict)
 
     def sentence(self) -> str:
-        return (f"{self.measure}: {self.observed:g} observed against {self.expected:g} expected "
-                f"(threshold {self.threshold:g}, window {self.window_s // 60} min)")
+        """The explanation in French, as alerts, messages and reports show it."""
+        return (f"{self.measure} : {self.observed:g} observé contre {self.expected:g} attendu "
+                f"(seuil {self.threshold:g}, fenêtre de {self.window_s // 60} min)")
 
 
 @dataclass(slots=True)
@@ -65,10 +79,59 @@ class Alert:
     state: AlertState = AlertState.OPEN
     id: int | None = None
     incident_id: int | None = None
+    fired: int = 1  # how many firings merged into this alert
+    closed_at: datetime | None = None
+    handled_by: str | None = None  # who acknowledged or closed it
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("opened_at", "updated_at"):
+        for key in ("opened_at", "updated_at", "closed_at"):
             data[key] = data[key].isoformat() if data[key] else None
         data["why"] = self.explanation.sentence()
+        return data
+
+
+class IncidentState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One dated line of an incident's timeline: an alert that joined, a first post, a decision."""
+
+    at: datetime
+    what: str
+    alert_id: int | None = None
+    post_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "what": self.what, "alert_id": self.alert_id, "post_id": self.post_id}
+
+
+@dataclass(slots=True)
+class Incident:
+    """One crisis: its alerts and posts, a timeline, and a holding statement (a draft to approve)."""
+
+    bank: str | None
+    entity: str | None
+    topic: str | None
+    title: str
+    severity: Severity
+    opened_at: datetime
+    updated_at: datetime
+    holding_statement: str
+    statement_status: str = "draft"  # "draft": needs approval before anyone publishes it
+    alert_ids: list[int] = field(default_factory=list)
+    post_ids: list[int] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    state: IncidentState = IncidentState.OPEN
+    closed_at: datetime | None = None
+    id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("opened_at", "updated_at", "closed_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        data["timeline"] = [entry.to_json() for entry in self.timeline]
         return data
