@@ -43,5 +43,24 @@ def demo(corpus: Path | None = typer.Option(None, help="demo folder (default: da
             connector = make_connector(path, Format.AUTO, *fmt_args, None, settings.pipeline.batch_size)
             print_report(run_ingest(settings, store, connector, f"ingest {name}"))
     print_stats(store.stats())
+    _rooms(settings, store, folder, data_dir)
     out.print(f"\nTry: veilleur search \"appli\" --config {folder / 'veilleur.toml'} "
               f"(with VEILLEUR_DATA_DIR={data_dir})")
+
+
+def _rooms(settings, store, folder: Path, data_dir: Path) -> None:
+    """The rooms on the demo month: knowledge base, inbox, watch (alerts queued for delivery), report."""
+    from datetime import UTC, datetime
+
+    from veilleur.cli.inbox_commands import print_inbox_demo
+    from veilleur.cli.report_commands import print_report_demo
+    from veilleur.cli.watch_commands import print_watch_demo
+    from veilleur.inbox.knowledge import KnowledgeBase
+
+    knowledge = KnowledgeBase(store, settings.knowledge)
+    for path in sorted((folder.parent / "knowledge").glob("*.toml")):
+        knowledge.import_toml(path, actor="system:demo", now=datetime.now(UTC))
+    print_inbox_demo(settings, store)
+    print_watch_demo(settings, store)
+    out.rule("[bold]rapport")
+    print_report_demo(settings, store, data_dir / "rapport")

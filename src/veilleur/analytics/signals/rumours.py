@@ -26,6 +26,10 @@ from veilleur.core.alert import AlertKind, Explanation, Severity
 
 BANDS = 4
 REFIRE_S = 300
+# What made a rumour alert, in the words its explanation shows (French, as users read it).
+RUMOR_POSTS = "messages de rumeur"
+SOLVENCY_CLAIMS = "affirmations sur la solvabilité"
+NEAR_COPIES = "copies quasi identiques"
 ALARMING = ("faillite", "retir", "difficult", "bank run", "bloqu", "ferm", "pirat", "fuite", "faill")
 CLAIMS = re.compile(
     r"faillite|en difficult|bank ?run|cessation de paiement|ge(?:l|le)r (?:les|vos|nos) (?:comptes|avoirs|epargne)"
@@ -73,14 +77,14 @@ class RumorDetector:
                 posts.popleft()
             claimants = {o.author for o in posts if is_claim(o.text)}
             if len(claimants) >= self.settings.claim_min_authors:
-                firings.append(self._fire(obs, bank, list(posts), cluster, "affirmations sur la solvabilité"))
+                firings.append(self._fire(obs, bank, list(posts), cluster, SOLVENCY_CLAIMS))
             elif len({o.author for o in posts}) >= self.settings.min_authors:
-                firings.append(self._fire(obs, bank, list(posts), cluster, "messages de rumeur"))
+                firings.append(self._fire(obs, bank, list(posts), cluster, RUMOR_POSTS))
         if cluster is not None and not firings:
             members = list(cluster.members)
             if (len({o.author for o in members}) >= self.settings.copy_min_authors
                     and 2 * sum(o.intent == "rumor" or o.negative for o in members) >= len(members)):
-                firings.append(self._fire(obs, bank, members, cluster, "copies quasi identiques"))
+                firings.append(self._fire(obs, bank, members, cluster, NEAR_COPIES))
         firings = [f for f in firings if obs.ts - self.last_fired.get(f.subject, -1e18) >= REFIRE_S]
         for f in firings:
             self.last_fired[f.subject] = obs.ts
@@ -111,7 +115,7 @@ class RumorDetector:
         alarming = any(word in o.text.lower() for o in posts for word in ALARMING)
         big = authors >= 3 * s.min_authors or sum(o.reach for o in posts) >= 100_000
         severity = Severity.CRITICAL if (alarming and big) else Severity.WARNING
-        threshold = {"messages de rumeur": s.min_authors, "affirmations sur la solvabilité": s.claim_min_authors}.get(why, s.copy_min_authors)
+        threshold = {RUMOR_POSTS: s.min_authors, SOLVENCY_CLAIMS: s.claim_min_authors}.get(why, s.copy_min_authors)
         return Firing(
             kind=AlertKind.RUMOR_CLUSTER, subject=f"bank={bank}|rumor", bank=bank,
             entity=obs.entity if bank == obs.bank else None,
