@@ -54,6 +54,17 @@ def test_acting_on_a_stale_version_is_a_conflict(store, cfg, case_id):
     assert inbox(store, cfg).get(ALICE, case_id).priority == Priority.P1
 
 
+def test_moving_to_another_queue_unassigns_and_is_in_the_history(store, cfg, case_id):
+    box = inbox(store, cfg)
+    box.assign(ALICE, case_id, "bruno")
+    case = box.move_to_queue(ALICE, case_id, "communication", "com")
+    assert (case.queue, case.team, case.assignee, case.state) == ("communication", "com", None, CaseState.NEW)
+    _, events, _ = box.history(ALICE, case_id)
+    assert events[-1].action == "queue" and events[-1].details["unassigned"] == "bruno"
+    with pytest.raises(InboxError, match="queue is empty"):
+        box.move_to_queue(ALICE, case_id, " ")
+
+
 def test_life_cycle_with_reasons_and_invalid_moves(store, cfg, case_id):
     box = inbox(store, cfg)
     box.set_state(ALICE, case_id, "waiting_customer", "asked for the branch name")

@@ -63,6 +63,7 @@ def rumour_case(store):
     (cm_case, "post", "/inbox/cases/{case}/assign", {"assignee": "cm-a"}, (200, 200, 403, 403, 403, 200)),
     (cm_case, "post", "/inbox/cases/{case}/priority", {"priority": "P1"}, (200, 200, 403, 403, 403, 200)),
     (cm_case, "post", "/inbox/cases/{case}/close", {"reason": "resolved"}, (200, 200, 403, 403, 403, 200)),
+    (cm_case, "post", "/inbox/cases/{case}/queue", {"queue": "communication"}, (200, 200, 403, 403, 403, 200)),
     (backoffice_case, "post", "/inbox/cases/{case}/notes", {"text": "vu"}, (403, 403, 201, 403, 403, 201)),
     (rumour_case, "post", "/inbox/cases/{case}/tags", {"add": ["démenti"]}, (403, 403, 403, 200, 403, 200)),
     (cm_case, "post", "/inbox/cases/{case}/escalate", {"context": "compte"}, (200, 200, 403, 403, 403, 200)),

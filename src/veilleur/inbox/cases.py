@@ -171,6 +171,22 @@ class Inbox:
             return {"from": previous.value, "to": value.value}
         return self._act(actor, case_id, "priority", change, expected_version)
 
+    def move_to_queue(self, actor: Actor, case_id: int, queue: str, team: str | None = None, *,
+                      expected_version: int | None = None) -> Case:
+        """Move the case to another queue (and team); it goes back to that queue unassigned."""
+        if not queue.strip():
+            raise InboxError("the queue is empty")
+
+        def change(case: Case, now: datetime) -> dict[str, Any]:
+            previous = (case.queue, case.team, case.assignee)
+            case.queue, case.team = queue.strip(), team or case.team
+            if case.assignee is not None:
+                case.assignee = None
+                if case.state == CaseState.ASSIGNED:
+                    move(case, CaseState.NEW, f"moved to queue {case.queue}", now)
+            return {"from": previous[0], "to": case.queue, "team": case.team, "unassigned": previous[2]}
+        return self._act(actor, case_id, "queue", change, expected_version)
+
     def tag(self, actor: Actor, case_id: int, add: tuple[str, ...] = (), remove: tuple[str, ...] = (), *,
             expected_version: int | None = None) -> Case:
         def change(case: Case, now: datetime) -> dict[str, Any]:

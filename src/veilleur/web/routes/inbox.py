@@ -92,6 +92,11 @@ class SetPriority(Versioned):
     priority: Priority
 
 
+class SetQueue(Versioned):
+    queue: str = Field(min_length=1, max_length=100)
+    team: str | None = Field(default=None, max_length=100)
+
+
 class Tags(Versioned):
     add: list[str] = Field(default_factory=list)
     remove: list[str] = Field(default_factory=list)
@@ -171,6 +176,13 @@ def set_state(case_id: int, body: SetState, actor: Worker, inbox: InboxDep, requ
 def set_priority(case_id: int, body: SetPriority, actor: Worker, inbox: InboxDep, request: Request) -> Case:
     case = workable_case(request, inbox, actor, case_id, Action.WORK)
     return inbox.set_priority(actor, case_id, body.priority.value, expected_version=version_of(body, case))
+
+
+@router.post("/{case_id}/queue", response_model=Case, summary="Move to another queue (unassigned there)",
+             responses=CASE_ACTION)
+def set_queue(case_id: int, body: SetQueue, actor: Worker, inbox: InboxDep, request: Request) -> Case:
+    case = workable_case(request, inbox, actor, case_id, Action.WORK)
+    return inbox.move_to_queue(actor, case_id, body.queue, body.team, expected_version=version_of(body, case))
 
 
 @router.post("/{case_id}/tags", response_model=Case, summary="Add and remove tags", responses=CASE_ACTION)
