@@ -13,7 +13,9 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
 @pytest.mark.slow
 def test_demo_builds_the_inbox_the_watch_and_the_report(tmp_path, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "240")  # rich reads it: tables keep their rows on one line
+    from veilleur.cli import common
+
+    monkeypatch.setattr(common.out, "width", 240)  # wide enough for every table row to stay on one line
     result = CliRunner().invoke(app, ["demo", "--corpus", str(DEMO), "--data-dir", str(tmp_path / "demo")])
     assert result.exit_code == 0, result.output
     text = result.output
