@@ -268,3 +268,17 @@ def test_absolute_data_dir_is_kept(tmp_path):
     target = tmp_path / "absolu"
     path = write(tmp_path / "conf", f'data_dir = "{target.as_posix()}"\n')
     assert get_settings(path).data_dir == target
+
+
+def test_the_rooms_commented_examples_are_valid_settings(tmp_path):
+    """Uncommenting the example's room sections (inbox … notify) gives settings that validate."""
+    example = (Path(__file__).resolve().parents[1] / "veilleur.toml.example").read_text(encoding="utf-8")
+    part = example[example.index("# --- The inbox"):]
+    lines = [line[2:] if line.startswith("# ") and not line.startswith(("# ---", "# password")) else line
+             for line in part.splitlines()]
+    path = tmp_path / "rooms.toml"
+    path.write_text("\n".join(line for line in lines if not line.startswith("rules = []")), encoding="utf-8")
+    settings = get_settings(path)
+    assert settings.inbox.rules[0].name == "fraude en cours" and settings.inbox.agents[0].capacity == 15
+    assert settings.service_levels.entity_calendars == {"helios-alsace": "alsace"}
+    assert settings.notify.channels[0].kind == "webhook" and settings.access.port == 8000
