@@ -19,6 +19,7 @@ from veilleur.cli import (
     store_commands,
     users_commands,
     watch_commands,
+    work_commands,
 )
 
 app = typer.Typer(name="veilleur", help="Social-media command centre for banks: watch, answer, measure.",
@@ -45,6 +46,7 @@ app.add_typer(knowledge_commands.kb_app, name="kb")
 app.add_typer(service_level_commands.complaints_app, name="complaints")
 app.command("figures")(service_level_commands.figures)
 app.add_typer(watch_commands.watch_app, name="watch")
+app.command("work")(work_commands.work)
 
 if __name__ == "__main__":
     app()

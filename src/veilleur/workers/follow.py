@@ -1,0 +1,62 @@
+"""The loop that ties the rooms together after ingest: inbox intake, the watch, alert delivery.
+
+Each room follows the stored, analysed posts with its own cursor (``storage.feed``), committed
+with what it made of them, so a tick can be interrupted at any point and the next one resumes
+with no loss and no duplicate. ``tick`` runs the three once; ``follow`` repeats it every few
+seconds until stopped (``veilleur work``). Ingest itself stays separate (``veilleur ingest``, the
+connectors), so collectors and this loop may run as separate processes on one PostgreSQL.
+
+Imports ``inbox``, ``analytics`` and the standard library.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from veilleur.analytics import notify
+from veilleur.analytics.watch import UpdateReport
+from veilleur.analytics.watch import update as watch_update
+from veilleur.inbox.intake import Intake, IntakeReport
+
+
+@dataclass(slots=True)
+class TickReport:
+    """What one pass over the rooms did."""
+
+    inbox: IntakeReport
+    watch: UpdateReport
+    deliveries: notify.DeliveryRun
+
+    def summary(self) -> str:
+        return (f"inbox: {self.inbox.read} posts read, {self.inbox.opened} cases opened, {self.inbox.joined} joined; "
+                f"watch: {self.watch.posts} posts, {self.watch.alerts_opened} alerts opened, "
+                f"{self.watch.alerts_updated} updated; deliveries: {self.deliveries.sent} sent, "
+                f"{self.deliveries.failed} failed, {self.deliveries.dead} given up")
+
+
+def tick(store: Any, settings: Any, now: datetime | None = None, *, transport: Any = None) -> TickReport:
+    """Inbox intake, then the watch, then the deliveries due: each room up to the last stored post."""
+    now = now or datetime.now(UTC)
+    inbox = Intake(store, settings).sync()
+    watch = watch_update(store, settings, now)
+    deliveries = notify.deliver_due(store, settings, now, transport=transport)
+    return TickReport(inbox, watch, deliveries)
+
+
+def follow(store: Any, settings: Any, every_s: float, *, ticks: int | None = None,
+           report: Callable[[TickReport], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Run ``tick`` every ``every_s`` seconds (``ticks`` times, or until interrupted); returns the ticks run."""
+    done = 0
+    while ticks is None or done < ticks:
+        started = time.monotonic()
+        result = tick(store, settings)
+        done += 1
+        if report is not None:
+            report(result)
+        if ticks is not None and done >= ticks:
+            break
+        sleep(max(0.0, every_s - (time.monotonic() - started)))
+    return done

@@ -1,0 +1,63 @@
+"""The loop after ingest: one tick opens cases, moves the watch's cursor and delivers alerts; a second adds nothing."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.analytics.support import MONDAY, doc, every
+from tests.analytics.test_watch_update import organisation
+from veilleur.analytics.notify_channels import Outcome
+from veilleur.settings import Settings
+from veilleur.storage import inbox_store, watch_store
+from veilleur.storage.notify_tables import notify_outbox
+from veilleur.workers.follow import follow, tick
+
+NOW = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+class Receiver:
+    """A transport that accepts everything and remembers what it was given."""
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    def send(self, channel, payload, key) -> Outcome:
+        self.sent.append(key)
+        return Outcome(ok=True, status_code=200)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def settings(tmp_path, database_url) -> Settings:
+    hook = {"name": "com", "kind": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "s"}
+    return Settings(data_dir=tmp_path, database_url=database_url, organisation=organisation(),
+                    notify={"channels": [hook]})
+
+
+def test_one_tick_feeds_every_room_and_the_next_adds_nothing(store, settings):
+    quiet = [doc(at, "question sur mon livret @BanqueHelios ?", intent="question") for at in every(MONDAY, 240, 40)]
+    outage = [doc(at, f"@BanqueHelios appli en panne erreur {i}", sentiment="negative", intent="complaint",
+                  topics=["digital"]) for i, at in enumerate(every(MONDAY + timedelta(days=8, hours=7), 1, 16))]
+    store.save(quiet + outage)
+    receiver = Receiver()
+    first = tick(store, settings, NOW, transport=receiver)
+    second = tick(store, settings, NOW, transport=receiver)
+    with store.engine.connect() as conn:
+        cases = inbox_store.list_cases(conn)
+        queued = conn.execute(select(func.count()).select_from(notify_outbox)).scalar_one()
+        watch_cursor = watch_store.cursor(conn, "watch")
+    assert first.inbox.read == 56 and len(cases) >= 1 and first.watch.posts == 56
+    assert first.watch.alerts_opened >= 1 and queued >= 1 and first.deliveries.sent == queued
+    assert watch_cursor == first.watch.last_post_id > 0
+    assert (second.inbox.read, second.watch.posts, second.deliveries.sent) == (0, 0, 0)
+    assert len(receiver.sent) == len(set(receiver.sent)) == queued  # each delivery once
+
+
+def test_follow_repeats_and_reports(store, settings):
+    seen, naps = [], []
+    assert follow(store, settings, 5, ticks=2, report=seen.append, sleep=naps.append) == 2
+    assert len(seen) == 2 and len(naps) == 1 and "inbox: 0 posts read" in seen[0].summary()
