@@ -33,7 +33,7 @@ class Receiver:
 
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
-    hook = {"name": "com", "kind": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "s"}
+    hook = {"name": "com", "kind": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "s", "min_severity": "info"}
     return Settings(data_dir=tmp_path, database_url=database_url, organisation=organisation(),
                     notify={"channels": [hook]})
 
@@ -61,3 +61,17 @@ def test_follow_repeats_and_reports(store, settings):
     seen, naps = [], []
     assert follow(store, settings, 5, ticks=2, report=seen.append, sleep=naps.append) == 2
     assert len(seen) == 2 and len(naps) == 1 and "inbox: 0 posts read" in seen[0].summary()
+
+
+def test_the_alert_routing_action_raises_a_delivered_alert_on_the_case(store, settings):
+    settings = settings.model_copy(update={"inbox": settings.inbox.model_copy(update={"journalists": ["@plume_eco"]})})
+    store.save([doc(MONDAY, "@BanqueHelios pourquoi vos frais augmentent-ils en janvier ?", intent="question",
+                    topics=["accounts_fees"], handle="plume_eco", followers=80_000)])
+    receiver = Receiver()
+    tick(store, settings, NOW, transport=receiver)
+    with store.engine.connect() as conn:
+        (case,) = inbox_store.list_cases(conn)
+        flagged = [a for a in watch_store.alerts(conn) if a.kind == "case_flagged"]
+    assert "presse" in case.tags
+    assert [a.subject for a in flagged] == [f"case={case.id}"] and flagged[0].post_ids == case.post_ids
+    assert "presse ou analyste" in flagged[0].to_json()["why"] and len(receiver.sent) == 1

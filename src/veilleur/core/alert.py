@@ -37,6 +37,7 @@ class AlertKind(StrEnum):
     SENTIMENT_SHIFT = "sentiment_shift"
     EMERGING_TERM = "emerging_term"
     RUMOR_CLUSTER = "rumor_cluster"
+    CASE_FLAGGED = "case_flagged"  # an inbox routing rule with the ``alert`` action (press, fraud in progress…)
 
 
 class AlertState(StrEnum):
@@ -58,6 +59,8 @@ class Explanation:
 
     def sentence(self) -> str:
         """The explanation in French, as alerts, messages and reports show it."""
+        if self.details.get("reason"):  # a rule fired, not a measure crossing a threshold
+            return f"{self.measure} : {self.details['reason']}"
         return (f"{self.measure} : {self.observed:g} observé contre {self.expected:g} attendu "
                 f"(seuil {self.threshold:g}, fenêtre de {self.window_s // 60} min)")
 

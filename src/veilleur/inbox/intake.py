@@ -74,12 +74,17 @@ def fingerprint(text: str) -> str | None:
     return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
+AlertHook = Callable[[Connection, Case, Routing, AnalysedPost], None]
+"""Called for a new case whose routing has the ``alert`` action (the worker raises a watch alert)."""
+
+
 class Intake:
     """Turns the feed of analysed posts into cases. ``clock`` gives the journal's time."""
 
     def __init__(self, store: Any, settings: Any, *, crm: CrmLink | None = None, router: Router | None = None,
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, on_alert: AlertHook | None = None):
         self.store, self.settings, self.inbox = store, settings, settings.inbox
+        self.on_alert = on_alert
         self.crm = crm or StaticCrmLink.from_settings(settings.inbox)
         self.router = router or Router(settings.inbox)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -283,6 +288,8 @@ class Intake:
 
     def _apply_actions(self, conn: Connection, case: Case, routing: Routing, post: AnalysedPost) -> None:
         at = post.created_at
+        if "alert" in routing.actions and self.on_alert is not None:
+            self.on_alert(conn, case, routing, post)  # in the case's transaction: no alert without its case
         if "close_by_policy" in routing.actions:
             move(case, CaseState.CLOSED, CloseReason.POLICY.value, at)
             save(conn, case, ACTOR, "closed", {"reason": CloseReason.POLICY.value, "rule": routing.rule}, at,

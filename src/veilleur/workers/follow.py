@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from veilleur.analytics import notify
 from veilleur.analytics.watch import UpdateReport
 from veilleur.analytics.watch import update as watch_update
-from veilleur.inbox.intake import Intake, IntakeReport
+from veilleur.core.alert import Alert, AlertKind, Explanation, Severity
+from veilleur.core.case import Case, Priority
+from veilleur.inbox.intake import AlertHook, Intake, IntakeReport
+from veilleur.inbox.routing import Routing
+from veilleur.storage import watch_store
+from veilleur.storage.feed import AnalysedPost
 
 
 @dataclass(slots=True)
@@ -37,10 +44,27 @@ class TickReport:
                 f"{self.deliveries.failed} failed, {self.deliveries.dead} given up")
 
 
+def case_alerts(settings: Any) -> AlertHook:
+    """The inbox's ``alert`` routing action as a watch alert on the case, queued for delivery with it."""
+    def raise_alert(conn: Connection, case: Case, routing: Routing, post: AnalysedPost) -> None:
+        reasons = "; ".join(f"{r.name} ({', '.join(r.reasons)})" for r in routing.fired if r.reasons)
+        severity = Severity.WARNING if case.priority in (Priority.P1, Priority.P2) else Severity.INFO
+        alert = Alert(kind=AlertKind.CASE_FLAGGED, subject=f"case={case.id}", bank=case.bank, entity=case.entity,
+                      severity=severity, title=f"Dossier {case.id} signalé par la règle « {routing.rule} »",
+                      explanation=Explanation(observed=1, expected=0, threshold=1, window_s=0,
+                                              measure="règle de routage de la boîte de réception",
+                                              details={"reason": reasons or str(routing.rule), "case_id": case.id,
+                                                       "queue": case.queue, "priority": case.priority.value}),
+                      post_ids=[post.id], opened_at=post.created_at, updated_at=post.created_at)
+        watch_store.save_alert(conn, alert)
+        notify.enqueue(conn, alert, settings, now=post.created_at)
+    return raise_alert
+
+
 def tick(store: Any, settings: Any, now: datetime | None = None, *, transport: Any = None) -> TickReport:
     """Inbox intake, then the watch, then the deliveries due: each room up to the last stored post."""
     now = now or datetime.now(UTC)
-    inbox = Intake(store, settings).sync()
+    inbox = Intake(store, settings, on_alert=case_alerts(settings)).sync()
     watch = watch_update(store, settings, now)
     deliveries = notify.deliver_due(store, settings, now, transport=transport)
     return TickReport(inbox, watch, deliveries)
