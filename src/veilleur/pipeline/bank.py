@@ -101,18 +101,22 @@ class BrandMatcher:
     def _find(self, text: str) -> list[Span]:
         folded = fold(text)
         urls = [m.span() for m in URL.finditer(text)]
-        context = bool(BANKING_CONTEXT.search(folded)) and not IDIOMS.search(folded)
-        shouting = _mostly_upper(text)
+        # the banking context and the shouting are read only for a term that needs them (few posts)
+        context: bool | None = None
         spans = self._tokens(text, folded, urls)
         for m in self.folded_re.finditer(folded) if self.folded_re else ():
             term = self.folded[m.group(0)]
-            if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
+            if term.needs_context and context is None:
+                context = _banking_context(folded)
+            if not spans_overlap(*m.span(), urls) and (not term.needs_context or context):
                 spans.append(Span(m.start(), m.end(), term.kind, text[m.start():m.end()], term.brand))
         for m in self.exact_re.finditer(text) if self.exact_re else ():
             term = self.exact[m.group(0)]
-            if shouting and term.needs_context:  # "CA FAIT 3 JOURS", "CE N'EST PAS NORMAL"
+            if term.needs_context and _mostly_upper(text):  # "CA FAIT 3 JOURS", "CE N'EST PAS NORMAL"
                 continue
-            if not spans_overlap(*m.span(), urls) and (context or not term.needs_context):
+            if term.needs_context and context is None:
+                context = _banking_context(folded)
+            if not spans_overlap(*m.span(), urls) and (not term.needs_context or context):
                 spans.append(Span(m.start(), m.end(), term.kind, m.group(0), term.brand))
         for start, end in urls:
             brand = self._domain_brand(text[start:end])
@@ -175,9 +179,16 @@ def _end_with_marks(text: str, end: int) -> int:
     return end
 
 
+def _banking_context(folded: str) -> bool:
+    return bool(BANKING_CONTEXT.search(folded)) and not IDIOMS.search(folded)
+
+
 def _mostly_upper(text: str) -> bool:
+    upper = sum(map(str.isupper, text))
+    if upper < 8:  # more than 0.6 × at least 12 letters: at least 8 capitals
+        return False
     letters = sum(map(str.isalpha, text))
-    return letters >= 12 and sum(map(str.isupper, text)) > 0.6 * letters
+    return letters >= 12 and upper > 0.6 * letters
 
 
 def _without_nested(spans: list[Span]) -> list[Span]:

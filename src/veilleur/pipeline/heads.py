@@ -30,7 +30,6 @@ class HeadStage:
     def __init__(self, bundle: ModelBundle | None = None):
         self.bundle = bundle or load_bundle()
         self.head: LinearHead = self.bundle.heads[self.head_name]
-        self._readable: np.ndarray | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings):
@@ -43,9 +42,7 @@ class HeadStage:
     def cues(self, docs: Sequence[Doc], outputs: Sequence[int], lexicon_cues: bool = True) -> list[list[str]]:
         """Readable reasons, per doc, for its ``outputs`` entry of this head (-1: none)."""
         featurizer = self.bundle.featurizer
-        if self._readable is None:
-            self._readable = featurizer.readable
-        columns = self.head.explain(batch_matrix(docs), np.asarray(outputs), self._readable, k=6)
+        columns = self.head.explain(batch_matrix(docs), np.asarray(outputs), featurizer.readable, k=6)
         all_cues = []
         for doc, cols in zip(docs, columns, strict=True):
             found: list[str] = []

@@ -107,7 +107,7 @@ class DetectLanguage:
     def detect(self, text: str, platform_tag: str | None = None) -> tuple[str | None, float]:
         letters = _without_names(LETTERS.findall(HANDLE.sub(" ", text)))
         tag = (platform_tag or "").split("-")[0].lower() or None
-        if sum(len(w) for w in letters.split()) < self.settings.min_chars:
+        if len(letters) - letters.count(" ") < self.settings.min_chars:  # letters: words joined by one space
             return None, 0.0  # emoji, handles, "ok": nothing to go on, and a tag alone is not trusted
         if self.settings.prior == "fr" and _plainly_french(letters):
             return "fr", 1.0

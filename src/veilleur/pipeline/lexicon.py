@@ -103,20 +103,7 @@ class Lexicon:
         """Scores and cues of a folded model text."""
         r = Reading()
         toks = tokens(text)
-        i, negated, boost = 0, 0, 1.0
-        while i < len(toks):
-            size, term = self._longest_match(toks, i)
-            if term is None:
-                word = toks[i]
-                if word in self.negators:
-                    negated = 3
-                elif word in self.intensifiers:
-                    boost = self.intensifiers[word]
-                i += 1
-                negated = max(0, negated - 1) if word not in self.negators else negated
-                continue
-            self._score(r, term, negated > 0 and term.split()[0] not in self.negators, boost)
-            boost, negated, i = 1.0, 0, i + size
+        self._terms(r, toks)
         for match in WAITING.finditer(text):
             r.negative += WAITING_WEIGHT
             r.waiting += 1
@@ -127,6 +114,36 @@ class Lexicon:
             r.irony = 1.0
             r.cues.append("ironie ?")
         return r
+
+    def _terms(self, r: Reading, toks: list[str]) -> None:
+        """Score the lexicon's terms, longest first, with the negation and intensifier before them.
+
+        ``_longest_match`` inlined: this loop runs for every token of every post.
+        """
+        reach_of, sentiment, abuse = self.reach.get, self.sentiment, self.abuse
+        negators, intensifiers = self.negators, self.intensifiers
+        i, n, negated, boost = 0, len(toks), 0, 1.0
+        while i < n:
+            word, term, size = toks[i], None, 1
+            reach = reach_of(word)
+            if reach is not None:
+                for size in range(min(reach, n - i), 0, -1):
+                    candidate = " ".join(toks[i:i + size]) if size > 1 else word
+                    if candidate in sentiment or candidate in abuse:
+                        term = candidate
+                        break
+            if term is None:
+                if word in negators:
+                    negated = 3
+                else:
+                    if word in intensifiers:
+                        boost = intensifiers[word]
+                    if negated:
+                        negated -= 1
+                i += 1
+                continue
+            self._score(r, term, negated > 0 and term.split()[0] not in negators, boost)
+            boost, negated, i = 1.0, 0, i + size
 
     def _longest_match(self, toks: list[str], i: int) -> tuple[int, str | None]:
         reach = self.reach.get(toks[i])
@@ -166,7 +183,7 @@ class Lexicon:
     def _emoji(self, r: Reading, text: str) -> None:
         if self.emoji_re is None:
             return
-        for face in set(self.emoji_re.findall(text)):
+        for face in dict.fromkeys(self.emoji_re.findall(text)):  # first-seen order: the same cues on every run
             polarity = self.emoji[face]
             if polarity > 0:
                 r.emoji_positive += polarity

@@ -41,22 +41,29 @@ class LinearHead:
         ``outputs`` gives the output to explain per row (-1: none). For a softmax head the push
         is measured against the mean of the classes: what favours this class over the others.
         """
-        # only the allowed entries (a tenth of a row: no character n-grams, no vector dimensions)
-        mask = allowed[x.indices]
-        indptr = np.concatenate(([0], np.cumsum(mask)))[x.indptr]
-        columns, values = x.indices[mask], x.data[mask]
-        rows = np.repeat(np.arange(x.shape[0]), np.diff(indptr))
+        columns, values, rows = _allowed_entries(x, allowed)
         chosen = outputs[rows]
         weights = self.weights[columns, np.maximum(chosen, 0)]
         if self.kind == "softmax":
             weights = weights - self._class_mean()[columns]
         push = np.where(chosen >= 0, values * weights, 0.0)
-        found = []
-        for i in range(x.shape[0]):
-            start, end = indptr[i], indptr[i + 1]
-            segment = push[start:end]
-            best = np.argsort(-segment)[:k]
-            found.append([int(columns[start + j]) for j in best if segment[j] > 0])
+        # the k strongest positive pushes of each row, strongest first, for the whole batch with
+        # one sort rather than one per row
+        positive = np.flatnonzero(push > 0)
+        order = positive[np.lexsort((-push[positive], rows[positive]))]
+        sorted_rows, sorted_push = rows[order], push[order]
+        starts = np.searchsorted(sorted_rows, sorted_rows)
+        kept = order[np.arange(len(order)) - starts < k]
+        found: list[list[int]] = [[] for _ in range(x.shape[0])]
+        for row, column in zip(rows[kept].tolist(), columns[kept].tolist(), strict=True):
+            found[row].append(column)
+        # equal pushes (features that always came together in training have equal weights) keep the
+        # order a per-row ``argsort`` gives them, as the cues always had
+        tied = (sorted_rows[1:] == sorted_rows[:-1]) & (sorted_push[1:] == sorted_push[:-1])
+        bounds = np.searchsorted(rows, np.arange(x.shape[0] + 1)).tolist()
+        for row in np.unique(sorted_rows[1:][tied]).tolist():
+            segment = push[bounds[row]:bounds[row + 1]]
+            found[row] = [int(columns[bounds[row] + j]) for j in np.argsort(-segment)[:k] if segment[j] > 0]
         return found
 
     def _class_mean(self) -> np.ndarray:
@@ -76,3 +83,20 @@ class LinearHead:
         return cls(name=name, classes=list(meta["classes"]), kind=meta["kind"], thresholds=meta.get("thresholds"),
                    weights=np.load(folder / f"head_{name}_weights.npy", allow_pickle=False),
                    bias=np.load(folder / f"head_{name}_bias.npy", allow_pickle=False))
+
+
+_last_entries: tuple = (None, None, None)
+
+
+def _allowed_entries(x: sparse.csr_matrix, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(columns, values, rows) of the allowed entries of ``x``, a tenth of a row (no character n-grams,
+    no vector dimensions). Every head explains the same batch matrix: the last answer is kept."""
+    global _last_entries
+    last_x, last_allowed, entries = _last_entries
+    if last_x is x and last_allowed is allowed:
+        return entries
+    mask = allowed[x.indices]
+    counts = np.diff(np.concatenate(([0], np.cumsum(mask)))[x.indptr])
+    entries = x.indices[mask], x.data[mask], np.repeat(np.arange(x.shape[0]), counts)
+    _last_entries = (x, allowed, entries)
+    return entries

@@ -118,18 +118,22 @@ def append(conn: Connection, entries: Sequence[NewEntry], now: datetime | None =
         return []
     last_id, prev = lock_head(conn)
     at = (now or datetime.now(UTC)).astimezone(UTC)
+    at_text = iso(at)  # the same for every entry: formatted once
     written, rows = [], []
     for new in entries:
         last_id += 1
-        entry = Entry(last_id, at, new.actor, new.action, new.record_type, new.subject, normalise(new.details),
-                      prev, "")
-        entry.hash = entry.computed_hash()
-        prev = entry.hash
-        written.append(entry)
-        rows.append({"id": entry.id, "at": at, "actor": entry.actor, "action": entry.action,
-                     "record_type": entry.record_type, "subject": entry.subject, "details": entry.details,
-                     "prev_hash": entry.prev_hash, "hash": entry.hash})
-    executemany(conn, insert(journal), rows)
+        details = normalise(new.details)
+        # Entry.fields(), built here directly (``computed_hash`` gives the same hash)
+        entry_hash = digest({"id": last_id, "at": at_text, "actor": new.actor, "action": new.action,
+                             "record_type": new.record_type, "subject": new.subject, "details": details,
+                             "prev_hash": prev})
+        written.append(Entry(last_id, at, new.actor, new.action, new.record_type, new.subject, details, prev,
+                             entry_hash))
+        rows.append({"id": last_id, "at": at, "actor": new.actor, "action": new.action,
+                     "record_type": new.record_type, "subject": new.subject, "details": details,
+                     "prev_hash": prev, "hash": entry_hash})
+        prev = entry_hash
+    executemany(conn, insert(journal), rows, key="journal_append")
     conn.execute(update(journal_head).where(journal_head.c.name == HEAD)
                  .values(last_id=last_id, last_hash=prev, updated_at=at))
     return written

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import create_engine, event, func, select, tuple_
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -37,7 +37,7 @@ from veilleur.pipeline.base import Doc
 from veilleur.storage import journal as chain
 from veilleur.storage import masking, migrate
 from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats
-from veilleur.storage.bulk import executemany
+from veilleur.storage.bulk import executemany, rows_by_pair
 from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, legal_holds, posts
 from veilleur.storage.tables import journal as journal_table
 
@@ -111,21 +111,22 @@ class SqlStore:
         erased ones skipped), so that their journal entries commit or roll back with them.
         """
         result = SaveResult()
-        docs = _last_per_key(docs)
+        by_key = _last_per_key(docs)  # the keys are read once: ``Post.key`` is a property
         with self.engine.begin() as conn:
-            if docs:
-                existing, erased = self._existing_keys(conn, [d.post.key for d in docs])
-                docs = [d for d in docs if d.post.key not in erased]
-            if docs:
+            if by_key:
+                existing, erased = self._existing_keys(conn, list(by_key))
+                by_key = {k: d for k, d in by_key.items() if k not in erased}
+            if by_key:
                 now = datetime.now(UTC)
-                masked = self._masked(docs)
+                docs, keys = list(by_key.values()), list(by_key)
+                masked = self._masked(by_key)
                 author_ids = self._upsert_authors(conn, docs, now)
-                post_ids = self._upsert_posts(conn, docs, author_ids, source, now, masked)
-                self._upsert_analyses(conn, docs, post_ids, now, masked)
+                post_ids = self._upsert_posts(conn, docs, keys, author_ids, source, now, masked)
+                self._upsert_analyses(conn, docs, keys, post_ids, now, masked)
                 result.updated = len(existing - erased)
                 result.inserted = len(docs) - result.updated
                 if journal is not None:
-                    journal(conn, [StoredPost(d, post_ids[d.post.key], d.post.key not in existing) for d in docs])
+                    journal(conn, [StoredPost(d, post_ids[k], k not in existing) for k, d in by_key.items()])
             result.dead = self._insert_dead(conn, dead)
             if source is not None and checkpoint is not None:
                 self._set_checkpoint(conn, source, checkpoint)
@@ -151,30 +152,28 @@ class SqlStore:
         executemany(conn, stmt.on_conflict_do_update(
             index_elements=["platform", "handle"],
             set_={c: stmt.excluded[c] for c in ("display_name", "followers", "verified", "bio", "url",
-                                                "updated_at")}), list(rows.values()))
+                                                "updated_at")}), list(rows.values()), key="upsert_authors")
         return _ids(conn, authors.c.platform, authors.c.handle, authors.c.id, list(rows))
 
     def _existing_keys(self, conn: Connection, keys: list[tuple[str, str]]
                        ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
         """The keys already stored, and those of them that are GDPR tombstones."""
         existing, erased = set(), set()
-        for chunk in _chunks(keys, 400):
-            query = (select(posts.c.platform, posts.c.external_id, posts.c.text_state)
-                     .where(tuple_(posts.c.platform, posts.c.external_id).in_(chunk)))
-            for platform, external_id, state in conn.execute(query):
-                existing.add((platform, external_id))
-                if state == masking.ERASED:
-                    erased.add((platform, external_id))
+        for platform, external_id, state in rows_by_pair(conn, posts, posts.c.platform, posts.c.external_id,
+                                                         [posts.c.text_state], keys):
+            existing.add((platform, external_id))
+            if state == masking.ERASED:
+                erased.add((platform, external_id))
         return existing, erased
 
-    def _masked(self, docs: Sequence[Doc]) -> dict[tuple[str, str], masking.Masked]:
+    def _masked(self, by_key: dict[tuple[str, str], Doc]) -> dict[tuple[str, str], masking.Masked]:
         """The masked form of the docs holding personal data, by post key."""
         found = {}
-        for d in docs:
+        for key, d in by_key.items():
             if d.analysis.pii_spans:
                 result = masking.mask_doc(d, self.cipher(), d.analysis.details())
                 if result is not None:
-                    found[d.post.key] = result
+                    found[key] = result
         return found
 
     def cipher(self) -> masking.Cipher | None:
@@ -183,16 +182,16 @@ class SqlStore:
             self._cipher = masking.Cipher(self.compliance.key)
         return self._cipher
 
-    def _upsert_posts(self, conn: Connection, docs: Sequence[Doc], author_ids: dict[tuple, int],
-                      source: str | None, now: datetime, masked: dict[tuple[str, str], masking.Masked]
-                      ) -> dict[tuple[str, str], int]:
+    def _upsert_posts(self, conn: Connection, docs: Sequence[Doc], keys: list[tuple[str, str]],
+                      author_ids: dict[tuple, int], source: str | None, now: datetime,
+                      masked: dict[tuple[str, str], masking.Masked]) -> dict[tuple[str, str], int]:
         rows = []
-        for d in docs:
+        for d, key in zip(docs, keys, strict=True):
             p = d.post
-            m = masked.get(p.key)
+            m = masked.get(key) if masked else None
             rows.append({
-                "platform": p.platform.value, "external_id": p.external_id, "url": p.url,
-                "author_id": author_ids.get((p.platform.value, p.author.handle)) if p.author else None,
+                "platform": key[0], "external_id": p.external_id, "url": p.url,
+                "author_id": author_ids.get((key[0], p.author.handle)) if p.author else None,
                 "text": m.text if m else p.text, "text_original": m.text_original if m else None,
                 "text_state": m.text_state if m else masking.ORIGINAL, "created_at": p.created_at,
                 "language": p.language, "conversation_id": p.conversation_id, "reply_to_id": p.reply_to_id,
@@ -204,17 +203,17 @@ class SqlStore:
             index_elements=["platform", "external_id"],
             set_={c: stmt.excluded[c] for c in ("url", "author_id", "text", "text_original", "text_state",
                                                 "language", "conversation_id", "reply_to_id", "metrics", "raw",
-                                                "updated_at")}), rows)
-        return _ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, [d.post.key for d in docs])
+                                                "updated_at")}), rows, key="upsert_posts")
+        return _ids(conn, posts.c.platform, posts.c.external_id, posts.c.id, keys)
 
-    def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], post_ids: dict, now: datetime,
-                         masked: dict[tuple[str, str], masking.Masked]) -> None:
+    def _upsert_analyses(self, conn: Connection, docs: Sequence[Doc], keys: list[tuple[str, str]], post_ids: dict,
+                         now: datetime, masked: dict[tuple[str, str], masking.Masked]) -> None:
         rows = []
-        for d in docs:
+        for d, key in zip(docs, keys, strict=True):
             a = d.analysis
-            m = masked.get(d.post.key)
+            m = masked.get(key) if masked else None
             rows.append({
-                "post_id": post_ids[d.post.key], "language": a.language, "bank": a.bank, "entity": a.entity,
+                "post_id": post_ids[key], "language": a.language, "bank": a.bank, "entity": a.entity,
                 "sentiment": a.sentiment, "intent": a.intent, "topics": a.topics, "abusive": a.abusive,
                 "urgency": a.urgency, "pii": a.pii, "clean_text": m.clean_text if m else a.clean_text,
                 "details": m.details if m else a.details(), "analysed_at": now})
@@ -222,7 +221,7 @@ class SqlStore:
         stmt = stmt.on_conflict_do_update(
             index_elements=["post_id"],
             set_={c.name: stmt.excluded[c.name] for c in analyses.columns if c.name != "post_id"})
-        executemany(conn, stmt, rows)
+        executemany(conn, stmt, rows, key="upsert_analyses")
 
     def _insert_dead(self, conn: Connection, letters: Iterable[DeadLetter]) -> int:
         rows = {}
@@ -363,21 +362,12 @@ def _grouped(conn: Connection, column) -> dict[str, int]:
 
 def _ids(conn: Connection, first, second, ident, keys: list[tuple]) -> dict[tuple, int]:
     """{(first, second): id} for the rows whose pair of columns is among ``keys``."""
-    found: dict[tuple, int] = {}
-    for chunk in _chunks(keys, 400):
-        query = select(first, second, ident).where(tuple_(first, second).in_(chunk))
-        found.update({(a, b): i for a, b, i in conn.execute(query)})
-    return found
+    return {(a, b): i for a, b, i in rows_by_pair(conn, first.table, first, second, [ident], keys)}
 
 
-def _last_per_key(docs: Sequence[Doc]) -> list[Doc]:
+def _last_per_key(docs: Sequence[Doc]) -> dict[tuple[str, str], Doc]:
     # One statement cannot upsert the same key twice (PostgreSQL refuses); the last copy wins.
-    return list({d.post.key: d for d in docs}.values())
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    return {d.post.key: d for d in docs}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -20,7 +20,7 @@ from veilleur.compliance.journal import SYSTEM_INGEST, Journal
 from veilleur.connectors.base import Connector, Page
 from veilleur.core.post import Post
 from veilleur.errors import MalformedPayload
-from veilleur.pipeline.base import Failure, Pipeline
+from veilleur.pipeline.base import Failure, Pipeline, long_lived_frozen
 from veilleur.storage.base import DeadLetter, SaveResult
 from veilleur.storage.sql import SqlStore
 
@@ -69,20 +69,28 @@ def ingest(connector: Connector, pipeline: Pipeline, store: SqlStore, *, max_cha
     report = IngestReport(source=source, resumed_from=since)
     seen = _Seen()
     started = time.perf_counter()
-    for page in connector.fetch(since):
-        posts, locations, dead = _parse_page(connector, page, seen, source)
-        docs, failures = [], []
-        for batch_docs, batch_failures in pipeline.stream(posts, max_chars):
-            docs.extend(batch_docs)
-            failures.extend(batch_failures)
-        dead.extend(_failure_letter(f, source, locations) for f in failures)
-        report.saved += store.save(docs, source=source, checkpoint=page.checkpoint, dead=dead, journal=record)
-        report.records += len(page.records)
-        report.pages += 1
-        if on_page:
-            on_page(page, report)
+    with long_lived_frozen():  # the models and everything alive now are not walked by every collection
+        for page in connector.fetch(since):
+            _ingest_page(page, connector, pipeline, store, seen, report, max_chars, record)
+            if on_page:
+                on_page(page, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _ingest_page(page: Page, connector: Connector, pipeline: Pipeline, store: SqlStore, seen: _Seen,
+                 report: IngestReport, max_chars: int | None, record) -> None:
+    """Parse, analyse and store one page (one transaction), counting it in ``report``."""
+    source = report.source
+    posts, locations, dead = _parse_page(connector, page, seen, source)
+    docs, failures = [], []
+    for batch_docs, batch_failures in pipeline.stream(posts, max_chars):
+        docs.extend(batch_docs)
+        failures.extend(batch_failures)
+    dead.extend(_failure_letter(f, source, locations) for f in failures)
+    report.saved += store.save(docs, source=source, checkpoint=page.checkpoint, dead=dead, journal=record)
+    report.records += len(page.records)
+    report.pages += 1
 
 
 def _parse_page(connector: Connector, page: Page, seen: _Seen, source: str
