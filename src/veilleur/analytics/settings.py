@@ -67,6 +67,18 @@ class RumorSettings(BaseModel):
     max_hamming: int = Field(default=10, ge=0, le=32, description="SimHash bits two near-duplicates may differ by")
 
 
+class PhishingSettings(BaseModel):
+    """Phishing waves: distinct authors reporting fraudulent SMS, e-mails, calls or links about one bank."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    window_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    min_authors: int = Field(default=2, ge=1, description="distinct authors reporting a fraudulent message")
+    critical_authors: int = Field(default=6, ge=2, description="reporters from which the alert is critical "
+                                                               "(it is at once when someone says they gave codes)")
+
+
 class WatchSettings(BaseModel):
     """Settings of the watch: series, reputation, detectors, alerts."""
 
@@ -90,3 +102,4 @@ class WatchSettings(BaseModel):
     sentiment_shift: SentimentShiftSettings = Field(default_factory=SentimentShiftSettings)
     emerging_terms: EmergingTermSettings = Field(default_factory=EmergingTermSettings)
     rumors: RumorSettings = Field(default_factory=RumorSettings)
+    phishing: PhishingSettings = Field(default_factory=PhishingSettings)

@@ -37,6 +37,7 @@ class AlertKind(StrEnum):
     SENTIMENT_SHIFT = "sentiment_shift"
     EMERGING_TERM = "emerging_term"
     RUMOR_CLUSTER = "rumor_cluster"
+    PHISHING_WAVE = "phishing_wave"
     CASE_FLAGGED = "case_flagged"  # an inbox routing rule with the ``alert`` action (press, fraud in progress…)
 
 

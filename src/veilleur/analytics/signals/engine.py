@@ -11,6 +11,7 @@ from veilleur.analytics.settings import WatchSettings
 from veilleur.analytics.signals.base import Firing, observe
 from veilleur.analytics.signals.bursts import BurstDetector
 from veilleur.analytics.signals.emerging import EmergingTermDetector
+from veilleur.analytics.signals.phishing import PhishingDetector
 from veilleur.analytics.signals.rumours import RumorDetector
 from veilleur.analytics.signals.sentiment import SentimentShiftDetector
 
@@ -26,8 +27,10 @@ class Watcher:
         self.shifts = SentimentShiftDetector(settings.sentiment_shift)
         self.terms = EmergingTermDetector(settings.emerging_terms)
         self.rumors = RumorDetector(settings.rumors, networks)
+        self.phishing = PhishingDetector(settings.phishing, networks)
         enabled = [(settings.bursts.enabled, self.bursts), (settings.sentiment_shift.enabled, self.shifts),
-                   (settings.emerging_terms.enabled, self.terms), (settings.rumors.enabled, self.rumors)]
+                   (settings.emerging_terms.enabled, self.terms), (settings.rumors.enabled, self.rumors),
+                   (settings.phishing.enabled, self.phishing)]
         self.detectors = [detector for on, detector in enabled if on]
 
     def observe(self, post: Any) -> list[Firing]:
