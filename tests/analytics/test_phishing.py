@@ -56,3 +56,13 @@ def test_a_declared_victim_makes_it_critical():
     detector.observe(reports((0, "a"))[0])
     (firing,) = detector.observe(reports((3, "b"), text="J'AI CLIQUÉ sur le lien du SMS, j'ai mis mon code")[0])
     assert firing.severity == Severity.CRITICAL and "1 victime" in firing.title
+
+
+def test_the_banks_own_accounts_warn_but_do_not_report():
+    detector = PhishingDetector(PhishingSettings(), official=frozenset({"kivo_help"}))
+    fired = [f for obs in reports((0, "a"), (3, "Kivo_Help")) for f in detector.observe(obs)]
+    assert fired == []
+
+
+def test_a_debunk_of_a_viral_message_is_not_a_phishing_report():
+    assert not is_report('FAUX : "Hélios en difficulté, retirez votre argent". Le message viral ne repose sur rien')

@@ -14,6 +14,13 @@ def networks(organisation: Organisation) -> dict[str, str]:
     return {b.name: b.network for b in organisation.brands if b.network}
 
 
+def official_handles(organisation: Organisation) -> frozenset[str]:
+    """Handles (lower case, no @) of every bank's own accounts, own and competitors': they warn, they don't report."""
+    handles = {h for brand in organisation.brands for h in brand.handles}
+    handles |= {h for entity in organisation.entities for hs in entity.accounts.values() for h in hs}
+    return frozenset(h.lstrip("@").lower() for h in handles)
+
+
 def family(organisation: Organisation, bank: str) -> list[str]:
     """``bank`` and every bank that rolls up to it (its regional banks and subsidiaries)."""
     return [bank, *sorted(name for name, network in networks(organisation).items() if network == bank)]

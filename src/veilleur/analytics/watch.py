@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from veilleur.analytics import notify, series
 from veilleur.analytics.alerts import AlertBook
-from veilleur.analytics.banks import entity_of, networks
+from veilleur.analytics.banks import entity_of, networks, official_handles
 from veilleur.analytics.errors import NotFound, StateConflict
 from veilleur.analytics.incidents import IncidentBook
 from veilleur.analytics.incidents import close as close_incident
@@ -51,7 +51,7 @@ class WatchRun:
     def __init__(self, store, settings) -> None:
         self.store, self.settings, self.watch = store, settings, settings.watch
         self.tz = ZoneInfo(self.watch.timezone)
-        self.watcher = Watcher(self.watch, networks(settings.organisation))
+        self.watcher = Watcher(self.watch, networks(settings.organisation), official_handles(settings.organisation))
         self._conn: Connection | None = None
         self.alerts = AlertBook(self.watch, latest=lambda subject: watch_store.latest_alert(self._conn, subject))
         self.incidents: IncidentBook | None = None

@@ -19,15 +19,17 @@ from veilleur.analytics.signals.sentiment import SentimentShiftDetector
 class Watcher:
     """Runs the detectors enabled in ``WatchSettings`` over posts given one at a time.
 
-    ``networks`` (bank → network, ``analytics.banks.networks``) rolls regional banks up for rumours.
+    ``networks`` (bank → network, ``analytics.banks.networks``) rolls regional banks up for rumours;
+    ``official`` (``analytics.banks.official_handles``) are the banks' own accounts, never counted as reporters.
     """
 
-    def __init__(self, settings: WatchSettings, networks: dict[str, str] | None = None):
+    def __init__(self, settings: WatchSettings, networks: dict[str, str] | None = None,
+                 official: frozenset[str] = frozenset()):
         self.bursts = BurstDetector(settings.bursts)
         self.shifts = SentimentShiftDetector(settings.sentiment_shift)
         self.terms = EmergingTermDetector(settings.emerging_terms)
         self.rumors = RumorDetector(settings.rumors, networks)
-        self.phishing = PhishingDetector(settings.phishing, networks)
+        self.phishing = PhishingDetector(settings.phishing, networks, official)
         enabled = [(settings.bursts.enabled, self.bursts), (settings.sentiment_shift.enabled, self.shifts),
                    (settings.emerging_terms.enabled, self.terms), (settings.rumors.enabled, self.rumors),
                    (settings.phishing.enabled, self.phishing)]

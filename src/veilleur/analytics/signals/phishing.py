@@ -22,13 +22,14 @@ from veilleur.core.alert import AlertKind, Explanation, Severity
 
 REFIRE_S = 300
 NAMED = re.compile(r"phishing|hame[cç]onnage|smishing|vishing", re.IGNORECASE)
-CHANNEL = re.compile(r"\b(?:sms|texto|mail|e-?mail|courriel|message|appel|appel[ée]e?|lien|site)\b", re.IGNORECASE)
+# "message" alone is too broad: debunks of a viral rumour ("FAUX : le message viral…") are not phishing.
+CHANNEL = re.compile(r"\b(?:sms|texto|mail|e-?mail|courriel|appel|appel[ée]e?|lien|site)\b", re.IGNORECASE)
 CUE = re.compile(r"suspendu|bloqu|cliqu|arnaque|escroc|frauduleu|faux|fausse|bizarre|louche|usurp|pi[eè]ge"
                  r"|(?:confirmer|v[ée]rifier|mettre [àa] jour) (?:vos|ses|tes) (?:informations|coordonn|donn)",
                  re.IGNORECASE)
 GAVE_CODES = re.compile(r"j'ai cliqu|a cliqu|ont cliqu|(?:mis|rentr[ée]|donn[ée]|saisi) (?:mon|mes|son|ses|sa) "
                         r"(?:code|identifiant|num[ée]ro de carte|carte)", re.IGNORECASE)
-HINTS = ("sms", "mail", "courriel", "message", "appel", "lien", "site", "texto", "phish", "hame", "smish", "vish")
+HINTS = ("sms", "mail", "courriel", "appel", "lien", "site", "texto", "phish", "hame", "smish", "vish")
 
 
 def is_report(text: str) -> bool:
@@ -40,14 +41,18 @@ def is_report(text: str) -> bool:
 
 
 class PhishingDetector:
-    def __init__(self, settings: PhishingSettings, networks: dict[str, str] | None = None):
+    def __init__(self, settings: PhishingSettings, networks: dict[str, str] | None = None,
+                 official: frozenset[str] = frozenset()):
         self.settings = settings
         self.networks = networks or {}
+        self.official = official  # the banks' own accounts: their warnings are not reports
         self.reports: dict[str, deque[Observation]] = {}  # bank → reports in the window
         self.last_fired: dict[str, float] = {}
 
     def observe(self, obs: Observation) -> list[Firing]:
         if not obs.bank or obs.intent == "praise" or not is_report(obs.text):
+            return []
+        if obs.author.partition(":")[2].lstrip("@").lower() in self.official:
             return []
         bank = self.networks.get(obs.bank, obs.bank)
         posts = self.reports.setdefault(bank, deque())
