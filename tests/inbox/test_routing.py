@@ -51,6 +51,12 @@ def test_abuse_is_closed_by_policy_and_vehement_complaint_answered(router):
         ("community_managers", Priority.P2, ["suggest_answer"])
 
 
+def test_abuse_intent_without_abusive_words_is_left_to_a_person(router):
+    unsure = router.route(subject("@Helios_Aide ah ben chez moi toujours pas 😑", intent="abuse", abusive=False))
+    assert (unsure.rule, unsure.queue, unsure.actions) == ("insulte incertaine", "community_managers", [])
+    assert "insulte_à_vérifier" in unsure.tags
+
+
 def test_rumour_goes_to_communication_and_fraud_in_progress_is_p1(router):
     rumour = router.route(subject("Il paraît que la banque va faire faillite", intent="rumor"))
     fraud = router.route(subject("On m'a piraté, des virements partent !", intent="complaint",
@@ -116,5 +122,5 @@ def test_every_subject_gets_one_placement_with_reasons(router, intent, abusive, 
                                    urgency=urgency))
     assert sum(f.final for f in routing.fired) <= 1
     assert all(f.reasons for f in routing.fired)
-    if intent == Intent.ABUSE:
-        assert "close_by_policy" in routing.actions
+    if intent == Intent.ABUSE:  # closed unseen only when the abusive label agrees
+        assert ("close_by_policy" in routing.actions) == abusive
