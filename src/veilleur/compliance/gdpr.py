@@ -40,7 +40,8 @@ from sqlalchemy.engine import Connection
 from veilleur.errors import VeilleurError
 from veilleur.storage import journal as chain
 from veilleur.storage import masking, personal
-from veilleur.storage.journal import NewEntry, utc
+from veilleur.storage.base import utc
+from veilleur.storage.journal import NewEntry
 from veilleur.storage.sql import SqlStore
 
 ACTOR = "system:gdpr"

@@ -7,7 +7,7 @@ tokens as the SHA-256 of the token. Imports SQLAlchemy and ``storage`` only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
@@ -15,13 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from veilleur.storage.access_tables import api_tokens, users
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """An aware UTC time (SQLite gives naive UTC times back)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from veilleur.storage.base import utc
 
 
 @dataclass(slots=True)
@@ -54,12 +48,12 @@ class TokenRow:
 
 def _user(row) -> UserRow:
     return UserRow(int(row.id), row.login, row.display_name, row.role, row.entity, row.password_hash,
-                   bool(row.disabled), _utc(row.created_at), _utc(row.updated_at))
+                   bool(row.disabled), utc(row.created_at), utc(row.updated_at))
 
 
 def _token(row) -> TokenRow:
-    return TokenRow(int(row.id), int(row.user_id), row.name, _utc(row.created_at), _utc(row.expires_at),
-                    _utc(row.last_used_at), _utc(row.revoked_at))
+    return TokenRow(int(row.id), int(row.user_id), row.name, utc(row.created_at), utc(row.expires_at),
+                    utc(row.last_used_at), utc(row.revoked_at))
 
 
 # -- users -------------------------------------------------------------------------------------

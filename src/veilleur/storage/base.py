@@ -1,11 +1,19 @@
-"""What the store gives back: plain result records. The implementation is ``storage.sql.SqlStore``.
+"""What the store gives back: plain result records, and ``utc`` for the times it reads. The implementation
+is ``storage.sql.SqlStore``.
 
 Imports the standard library only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """An aware UTC time (SQLite gives naive UTC times back); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(slots=True)

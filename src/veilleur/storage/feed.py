@@ -6,17 +6,18 @@ gives the next page: every post with its author and its labels, already masked (
 keeps). Following ids rather than rescanning history makes both rooms incremental and safe to
 restart: a crash replays at most the page that was not committed.
 
-Imports ``storage.tables`` and SQLAlchemy only.
+Imports ``storage.tables``, ``storage.base`` and SQLAlchemy only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from veilleur.storage.base import utc
 from veilleur.storage.tables import analyses, authors, posts
 
 
@@ -56,10 +57,6 @@ class AnalysedPost:
         return self.author_followers or 0
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _query():
     return (select(posts.c.id, posts.c.platform, posts.c.external_id, posts.c.url, posts.c.text,
                    posts.c.created_at, posts.c.conversation_id, posts.c.reply_to_id, posts.c.metrics,
@@ -74,7 +71,7 @@ def _query():
 def _row(r) -> AnalysedPost:
     return AnalysedPost(
         id=r.id, platform=r.platform, external_id=r.external_id, url=r.url, text=r.text,
-        created_at=_utc(r.created_at), conversation_id=r.conversation_id, reply_to_id=r.reply_to_id,
+        created_at=utc(r.created_at), conversation_id=r.conversation_id, reply_to_id=r.reply_to_id,
         metrics=r.metrics or {}, author_handle=r.handle, author_name=r.display_name,
         author_followers=r.followers, author_verified=bool(r.verified), author_bio=r.bio,
         language=r.language, bank=r.bank, entity=r.entity, sentiment=r.sentiment, intent=r.intent,

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from veilleur.core.case import Case, CaseEvent, CaseNote, CaseState, ComplaintRecord, Priority
 from veilleur.errors import StoreError
+from veilleur.storage.base import utc
 from veilleur.storage.inbox_tables import (
     inbox_case_events,
     inbox_case_posts,
@@ -59,12 +60,6 @@ class CaseNotFound(StoreError):
     """No case with this id."""
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 # -- cases -----------------------------------------------------------------------------------------
 
 def _values(case: Case) -> dict[str, Any]:
@@ -79,10 +74,10 @@ def _case(row: Any, post_ids: list[int] | None = None) -> Case:
     data = {name: getattr(row, name) for name in CASE_FIELDS}
     for name in TIMES:
         if name in data:
-            data[name] = _utc(data[name])
+            data[name] = utc(data[name])
     data["state"], data["priority"] = CaseState(row.state), Priority(row.priority)
     data["tags"], data["topics"] = list(row.tags or []), list(row.topics or [])
-    return Case(id=row.id, updated_at=_utc(row.updated_at), post_ids=post_ids or [], **data)
+    return Case(id=row.id, updated_at=utc(row.updated_at), post_ids=post_ids or [], **data)
 
 
 def insert_case(conn: Connection, case: Case, actor: str, now: datetime) -> Case:
@@ -106,7 +101,7 @@ def update_case(conn: Connection, case: Case, actor: str, now: datetime) -> Case
         row = conn.execute(select(inbox_cases.c.version, inbox_cases.c.updated_by, inbox_cases.c.updated_at)
                            .where(inbox_cases.c.id == case.id)).first()
         raise CaseConflict("case", case.id, case.version, row.version if row else None,
-                           row.updated_by if row else None, _utc(row.updated_at) if row else None)
+                           row.updated_by if row else None, utc(row.updated_at) if row else None)
     case.version, case.updated_at = case.version + 1, now
     return case
 
@@ -237,7 +232,7 @@ def add_event(conn: Connection, event: CaseEvent) -> None:
 
 def events(conn: Connection, case_id: int) -> list[CaseEvent]:
     query = select(inbox_case_events).where(inbox_case_events.c.case_id == case_id).order_by(inbox_case_events.c.id)
-    return [CaseEvent(r.case_id, _utc(r.at), r.actor, r.action, r.details or {}, r.id) for r in conn.execute(query)]
+    return [CaseEvent(r.case_id, utc(r.at), r.actor, r.action, r.details or {}, r.id) for r in conn.execute(query)]
 
 
 def add_note(conn: Connection, note: CaseNote) -> int:
@@ -247,7 +242,7 @@ def add_note(conn: Connection, note: CaseNote) -> int:
 
 def notes(conn: Connection, case_id: int) -> list[CaseNote]:
     query = select(inbox_notes).where(inbox_notes.c.case_id == case_id).order_by(inbox_notes.c.id)
-    return [CaseNote(r.case_id, _utc(r.at), r.author, r.text, r.id) for r in conn.execute(query)]
+    return [CaseNote(r.case_id, utc(r.at), r.author, r.text, r.id) for r in conn.execute(query)]
 
 
 # -- complaints ------------------------------------------------------------------------------------
@@ -262,8 +257,8 @@ def insert_complaint(conn: Connection, record: ComplaintRecord) -> int:
 
 
 def _complaint(r: Any) -> ComplaintRecord:
-    return ComplaintRecord(r.case_id, r.entity, _utc(r.received_at), _utc(r.acknowledge_due), _utc(r.answer_due),
-                           _utc(r.acknowledged_at), _utc(r.answered_at), r.summary, r.id)
+    return ComplaintRecord(r.case_id, r.entity, utc(r.received_at), utc(r.acknowledge_due), utc(r.answer_due),
+                           utc(r.acknowledged_at), utc(r.answered_at), r.summary, r.id)
 
 
 def complaint_of_case(conn: Connection, case_id: int) -> ComplaintRecord | None:
@@ -304,7 +299,7 @@ def get_reply(conn: Connection, reply_id: int) -> dict[str, Any]:
         raise CaseNotFound(f"no reply {reply_id}")
     data = dict(row._mapping)
     for name in ("created_at", "decided_at", "sent_at"):
-        data[name] = _utc(data[name])
+        data[name] = utc(data[name])
     return data
 
 

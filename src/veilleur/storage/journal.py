@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from veilleur.storage.base import utc
 from veilleur.storage.bulk import executemany
 from veilleur.storage.tables import journal, journal_anchors, journal_head
 
@@ -89,13 +90,6 @@ class Anchor:
 def iso(at: datetime) -> str:
     """A time as hashed and exported: UTC, microseconds, 'Z' (a naive time is taken as UTC)."""
     return utc(at).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def utc(at: datetime | None) -> datetime | None:
-    """An aware UTC time (SQLite gives naive UTC times back)."""
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def canonical(fields: dict[str, Any]) -> bytes:

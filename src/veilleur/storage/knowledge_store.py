@@ -7,12 +7,13 @@ and which rate it quoted when. Imports SQLAlchemy, ``storage.journal`` and ``sto
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from veilleur.storage.base import utc
 from veilleur.storage.journal import NewEntry, append
 from veilleur.storage.knowledge_tables import kb_answers, kb_facts
 
@@ -57,7 +58,7 @@ _FACT_FIELDS = ("value", "unit", "effective_from", "valid_until", "source", "exa
 def load_answers(conn: Connection) -> list[Answer]:
     rows = conn.execute(select(kb_answers).order_by(kb_answers.c.id)).mappings()
     return [Answer(id=r["id"], language=r["language"], title=r["title"], questions=list(r["questions"]),
-                   body=r["body"], approved_by=r["approved_by"], approved_at=_as_utc(r["approved_at"]),
+                   body=r["body"], approved_by=r["approved_by"], approved_at=utc(r["approved_at"]),
                    topics=list(r["topics"]), version=r["version"]) for r in rows]
 
 
@@ -65,7 +66,7 @@ def load_facts(conn: Connection) -> list[Fact]:
     rows = conn.execute(select(kb_facts).order_by(kb_facts.c.key)).mappings()
     return [Fact(key=r["key"], value=r["value"], effective_from=r["effective_from"], source=r["source"],
                  unit=r["unit"], valid_until=r["valid_until"], example=r["example"], version=r["version"],
-                 updated_by=r["updated_by"], updated_at=_as_utc(r["updated_at"])) for r in rows]
+                 updated_by=r["updated_by"], updated_at=utc(r["updated_at"])) for r in rows]
 
 
 def generation(conn: Connection) -> tuple[Any, ...]:
@@ -141,14 +142,9 @@ def _same(before: dict[str, Any], after: dict[str, Any]) -> bool:
         {k: _utc_iso(v) for k, v in after.items()})
 
 
-def _as_utc(value: datetime | None) -> datetime | None:
-    """SQLite gives times back naive; they were written in UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _utc_iso(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _as_utc(value).timestamp()  # type: ignore[union-attr]
+        return utc(value).timestamp()  # type: ignore[union-attr]
     if isinstance(value, tuple):
         return list(value)
     return value

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from veilleur.storage.base import utc
 from veilleur.storage.notify_tables import notify_attempts, notify_notices, notify_outbox, notify_reads
 
 DUE_STATES = ("pending", "failed")
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(slots=True)
@@ -81,8 +76,8 @@ class Notice:
 
 def _delivery(r) -> Delivery:
     return Delivery(id=r.id, key=r.key, alert_id=r.alert_id, channel=r.channel, kind=r.kind, payload=r.payload,
-                    state=r.state, attempts=r.attempts, next_attempt_at=_utc(r.next_attempt_at),
-                    last_error=r.last_error, created_at=_utc(r.created_at), sent_at=_utc(r.sent_at))
+                    state=r.state, attempts=r.attempts, next_attempt_at=utc(r.next_attempt_at),
+                    last_error=r.last_error, created_at=utc(r.created_at), sent_at=utc(r.sent_at))
 
 
 def add_deliveries(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -157,7 +152,7 @@ def attempts_log(conn: Connection, *, channel: str | None = None, limit: int = 5
     if channel:
         query = query.where(notify_attempts.c.channel == channel)
     return [Attempt(id=r.id, outbox_id=r.outbox_id, key=r.key, alert_id=r.alert_id, channel=r.channel,
-                    attempt=r.attempt, at=_utc(r.at), state=r.state, status_code=r.status_code, error=r.error,
+                    attempt=r.attempt, at=utc(r.at), state=r.state, status_code=r.status_code, error=r.error,
                     duration_ms=r.duration_ms) for r in conn.execute(query)]
 
 
@@ -193,7 +188,7 @@ def notices(conn: Connection, login: str, scope: frozenset[str] | None, *, unrea
     if scope is not None:
         query = query.where(notify_notices.c.entity.in_(sorted(scope)))
     return [Notice(id=r.id, alert_id=r.alert_id, bank=r.bank, entity=r.entity, kind=r.kind, severity=r.severity,
-                   title=r.title, why=r.why, created_at=_utc(r.created_at), updated_at=_utc(r.updated_at),
+                   title=r.title, why=r.why, created_at=utc(r.created_at), updated_at=utc(r.updated_at),
                    read=bool(r.read)) for r in conn.execute(query)]
 
 

@@ -36,7 +36,7 @@ from veilleur.errors import StoreError
 from veilleur.pipeline.base import Doc
 from veilleur.storage import journal as chain
 from veilleur.storage import masking, migrate
-from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats
+from veilleur.storage.base import DeadLetter, SaveResult, SearchHit, Stats, utc
 from veilleur.storage.bulk import executemany, rows_by_pair
 from veilleur.storage.tables import analyses, authors, checkpoints, dead_letters, legal_holds, posts
 from veilleur.storage.tables import journal as journal_table
@@ -44,10 +44,6 @@ from veilleur.storage.tables import journal as journal_table
 
 def _json(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class StoredPost(NamedTuple):
@@ -340,7 +336,7 @@ class SqlStore:
             days: Counter[str] = Counter()
             hours: Counter[int] = Counter()
             for bucket, n in conn.execute(self._hour_buckets()):
-                local = _utc(bucket if isinstance(bucket, datetime) else datetime.fromisoformat(bucket))
+                local = utc(bucket if isinstance(bucket, datetime) else datetime.fromisoformat(bucket))
                 local = local.astimezone(zone)
                 days[local.date().isoformat()] += n
                 hours[local.hour] += n

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -25,16 +25,11 @@ from veilleur.core.alert import (
     Severity,
     TimelineEntry,
 )
+from veilleur.storage.base import utc
 from veilleur.storage.tables import analyses, posts
 from veilleur.storage.watch_tables import watch_alerts, watch_counters, watch_cursors, watch_incidents
 
 COUNTER_KEY = ("grain", "bucket", "bank", "dimension", "value")
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _insert(conn: Connection):
@@ -68,7 +63,7 @@ def series(conn: Connection, grain: str, start: datetime, end: datetime, *, bank
         query = query.where(c.bank.in_(list(banks)))
     if value is not None:
         query = query.where(c.value == value)
-    return [(_utc(b), v, int(n), int(r)) for b, v, n, r in conn.execute(query)]
+    return [(utc(b), v, int(n), int(r)) for b, v, n, r in conn.execute(query)]
 
 
 def totals(conn: Connection, grain: str, start: datetime, end: datetime, dimension: str,
@@ -90,7 +85,7 @@ def hourly_history(conn: Connection, start: datetime, end: datetime) -> dict[tup
         c.grain == "hour", c.bucket >= start, c.bucket < end, c.dimension.in_(["all", "topic", "sentiment"]))
     found: dict[tuple[str, str, str], dict[datetime, int]] = defaultdict(dict)
     for bank, dimension, value, bucket, n in conn.execute(query):
-        found[(bank, dimension, value)][_utc(bucket)] = int(n)
+        found[(bank, dimension, value)][utc(bucket)] = int(n)
     return found
 
 
@@ -137,9 +132,9 @@ def _alert(row) -> Alert:
                  severity=Severity(row.severity), title=row.title,
                  explanation=Explanation(e["observed"], e["expected"], e["threshold"], e["window_s"], e["measure"],
                                          e.get("details") or {}),
-                 post_ids=list(row.post_ids), opened_at=_utc(row.opened_at), updated_at=_utc(row.updated_at),
+                 post_ids=list(row.post_ids), opened_at=utc(row.opened_at), updated_at=utc(row.updated_at),
                  state=AlertState(row.state), id=row.id, incident_id=row.incident_id, fired=row.fired,
-                 closed_at=_utc(row.closed_at), handled_by=row.handled_by)
+                 closed_at=utc(row.closed_at), handled_by=row.handled_by)
 
 
 def save_alert(conn: Connection, alert: Alert) -> int:
@@ -195,10 +190,10 @@ def _incident(row) -> Incident:
     timeline = [TimelineEntry(datetime.fromisoformat(t["at"]), t["what"], t.get("alert_id"), t.get("post_id"))
                 for t in row.timeline]
     return Incident(bank=row.bank, entity=row.entity, topic=row.topic, title=row.title,
-                    severity=Severity(row.severity), opened_at=_utc(row.opened_at), updated_at=_utc(row.updated_at),
+                    severity=Severity(row.severity), opened_at=utc(row.opened_at), updated_at=utc(row.updated_at),
                     holding_statement=row.holding_statement, statement_status=row.statement_status,
                     alert_ids=list(row.alert_ids), post_ids=list(row.post_ids), timeline=timeline,
-                    state=IncidentState(row.state), closed_at=_utc(row.closed_at), id=row.id)
+                    state=IncidentState(row.state), closed_at=utc(row.closed_at), id=row.id)
 
 
 def save_incident(conn: Connection, incident: Incident) -> int:
