@@ -75,3 +75,31 @@ def test_the_alert_routing_action_raises_a_delivered_alert_on_the_case(store, se
     assert "presse" in case.tags
     assert [a.subject for a in flagged] == [f"case={case.id}"] and flagged[0].post_ids == case.post_ids
     assert "presse ou analyste" in flagged[0].to_json()["why"] and len(receiver.sent) == 1
+
+
+def test_a_kept_watch_run_warms_once_and_never_reopens_what_a_person_closed(store, settings):
+    from veilleur.analytics.watch import WatchRun, set_alert_state
+    from veilleur.core.actor import Actor, Role
+    from veilleur.core.alert import AlertState
+
+    def outage(start, n):
+        return [doc(at, f"@BanqueHelios appli en panne erreur {i}", sentiment="negative", intent="complaint",
+                    topics=["digital"]) for i, at in enumerate(every(start, 1, n))]
+
+    onset = MONDAY + timedelta(days=8, hours=7)
+    store.save([doc(at, "question sur mon livret") for at in every(MONDAY, 240, 40)] + outage(onset, 16))
+    run, warms = WatchRun(store, settings), []
+    warm = run.warm
+    run.warm = lambda conn, cursor: (warms.append(cursor), warm(conn, cursor))
+    first = tick(store, settings, NOW, transport=Receiver(), watch_run=run)
+    with store.engine.connect() as conn:
+        opened = [a for a in watch_store.alerts(conn) if a.state == AlertState.OPEN]
+    assert first.watch.alerts_opened >= 1 and opened
+    for alert in opened:
+        set_alert_state(store, Actor("com", Role.COMMUNICATION), alert.id, AlertState.CLOSED, NOW)
+    store.save(outage(onset + timedelta(minutes=17), 10))
+    second = tick(store, settings, NOW, transport=Receiver(), watch_run=run)
+    assert warms == [0] and second.watch.posts == 10  # warmed on the first tick only
+    with store.engine.connect() as conn:
+        states = {a.id: a.state for a in watch_store.alerts(conn)}
+    assert all(states[a.id] == AlertState.CLOSED for a in opened)

@@ -46,18 +46,40 @@ class UpdateReport:
 
 
 class WatchRun:
-    """The watcher, alert book and incident book of one run over one store."""
+    """The watcher, alert book and incident book over one store, kept between updates by a long-running worker.
+
+    The detectors' memory (``watcher``) is costly to rebuild (``WARM_DAYS`` of posts), so it is kept as
+    long as it ends exactly at the watch's cursor (``seen``). Alerts and incidents are re-read at each
+    update: people may have acknowledged or closed some in between.
+    """
 
     def __init__(self, store, settings) -> None:
         self.store, self.settings, self.watch = store, settings, settings.watch
         self.tz = ZoneInfo(self.watch.timezone)
-        self.watcher = Watcher(self.watch, networks(settings.organisation), official_handles(settings.organisation))
+        self.watcher = self._new_watcher()
+        self.seen: int | None = None  # the cursor the detectors' memory ends at; None: not warmed
         self._conn: Connection | None = None
+        self.fresh_books()
+
+    def _new_watcher(self) -> Watcher:
+        organisation = self.settings.organisation
+        return Watcher(self.watch, networks(organisation), official_handles(organisation))
+
+    def fresh_books(self) -> None:
+        """Forget the alerts and incidents held in memory; they are read again from the store when needed."""
         self.alerts = AlertBook(self.watch, latest=lambda subject: watch_store.latest_alert(self._conn, subject))
         self.incidents: IncidentBook | None = None
 
+    def catch_up(self, conn: Connection, cursor: int) -> None:
+        """Ready the run for posts after ``cursor``: fresh books, and detectors warmed unless they end there."""
+        self.fresh_books()
+        if self.seen != cursor:
+            self.watcher = self._new_watcher()
+            self.warm(conn, cursor)
+
     def warm(self, conn: Connection, cursor: int) -> None:
         """Observe the posts of the ``WARM_DAYS`` before the cursor's last post, firings discarded."""
+        self.seen = cursor
         last = feed.posts_by_id(conn, [cursor]) if cursor else []
         if not last:
             return
@@ -110,20 +132,27 @@ class WatchRun:
 
 
 def update(store, settings, now: datetime | None = None, *,
-           progress: Callable[[int], None] | None = None) -> UpdateReport:
-    """Follow the feed from the watch's cursor to its end; returns what was done."""
+           progress: Callable[[int], None] | None = None, run: WatchRun | None = None) -> UpdateReport:
+    """Follow the feed from the watch's cursor to its end; returns what was done.
+
+    ``run``: a ``WatchRun`` kept by the caller between updates (``workers.follow``), so that the
+    detectors are warmed once rather than at every update; by default a new one.
+    """
     now = now or datetime.now(UTC)
-    run, report = WatchRun(store, settings), UpdateReport()
+    run, report = run or WatchRun(store, settings), UpdateReport()
     with store.engine.connect() as conn:
         report.last_post_id = watch_store.cursor(conn, CURSOR)
-        run.warm(conn, report.last_post_id)
+        run.catch_up(conn, report.last_post_id)
     while True:
+        run.seen = None  # until the page commits: a rolled-back page leaves the detectors to be warmed again
         with store.engine.begin() as conn:
             cursor = watch_store.cursor(conn, CURSOR)
             posts = feed.analysed_posts(conn, cursor, settings.watch.batch_size)
             if not posts:
+                run.seen = cursor
                 break
             run.page(conn, posts, now, report)
+        run.seen = posts[-1].id
         if progress is not None:
             progress(len(posts))
     return report

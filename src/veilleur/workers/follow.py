@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from veilleur.analytics import notify
-from veilleur.analytics.watch import UpdateReport
+from veilleur.analytics.watch import UpdateReport, WatchRun
 from veilleur.analytics.watch import update as watch_update
 from veilleur.core.alert import Alert, AlertKind, Explanation, Severity
 from veilleur.core.case import Case, Priority
@@ -61,11 +61,15 @@ def case_alerts(settings: Any) -> AlertHook:
     return raise_alert
 
 
-def tick(store: Any, settings: Any, now: datetime | None = None, *, transport: Any = None) -> TickReport:
-    """Inbox intake, then the watch, then the deliveries due: each room up to the last stored post."""
+def tick(store: Any, settings: Any, now: datetime | None = None, *, transport: Any = None,
+         watch_run: WatchRun | None = None) -> TickReport:
+    """Inbox intake, then the watch, then the deliveries due: each room up to the last stored post.
+
+    ``watch_run`` is the watch's detectors kept from the previous tick (warmed once, not every tick).
+    """
     now = now or datetime.now(UTC)
     inbox = Intake(store, settings, on_alert=case_alerts(settings)).sync()
-    watch = watch_update(store, settings, now)
+    watch = watch_update(store, settings, now, run=watch_run)
     deliveries = notify.deliver_due(store, settings, now, transport=transport)
     return TickReport(inbox, watch, deliveries)
 
@@ -73,10 +77,10 @@ def tick(store: Any, settings: Any, now: datetime | None = None, *, transport: A
 def follow(store: Any, settings: Any, every_s: float, *, ticks: int | None = None,
            report: Callable[[TickReport], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
     """Run ``tick`` every ``every_s`` seconds (``ticks`` times, or until interrupted); returns the ticks run."""
-    done = 0
+    done, watch_run = 0, WatchRun(store, settings)
     while ticks is None or done < ticks:
         started = time.monotonic()
-        result = tick(store, settings)
+        result = tick(store, settings, watch_run=watch_run)
         done += 1
         if report is not None:
             report(result)
