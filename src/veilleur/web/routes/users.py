@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from veilleur.access.users import User
 from veilleur.core.actor import Role
@@ -20,6 +20,8 @@ Admin = role_dependency(Role.ADMIN)
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # read from ``access.users.User``
+
     login: str
     display_name: str
     role: Role
@@ -31,9 +33,7 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(login=user.login, display_name=user.display_name, role=user.role, entity=user.entity,
-                   disabled=user.disabled, has_password=user.has_password, created_at=user.created_at,
-                   updated_at=user.updated_at)
+        return cls.model_validate(user)
 
 
 class NewUser(BaseModel):
