@@ -154,18 +154,24 @@ def latest_alert(conn: Connection, subject: str) -> Alert | None:
     return _alert(row) if row else None
 
 
-def alerts(conn: Connection, *, start: datetime | None = None, end: datetime | None = None,
-           banks: Sequence[str] | None = None, states: Iterable[str] | None = None,
-           limit: int = 500) -> list[Alert]:
-    """Alerts opened in [start, end), newest first."""
-    c = watch_alerts.c
-    query = select(watch_alerts).order_by(c.opened_at.desc(), c.id.desc()).limit(limit)
+def _opened_in(query, c, start: datetime | None, end: datetime | None, banks: Sequence[str] | None):
+    """``query`` (alerts or incidents) limited to those opened in [start, end) about ``banks``, newest first."""
+    query = query.order_by(c.opened_at.desc(), c.id.desc())
     if start is not None:
         query = query.where(c.opened_at >= start)
     if end is not None:
         query = query.where(c.opened_at < end)
     if banks is not None:
         query = query.where(c.bank.in_(list(banks)))
+    return query
+
+
+def alerts(conn: Connection, *, start: datetime | None = None, end: datetime | None = None,
+           banks: Sequence[str] | None = None, states: Iterable[str] | None = None,
+           limit: int = 500) -> list[Alert]:
+    """Alerts opened in [start, end), newest first."""
+    c = watch_alerts.c
+    query = _opened_in(select(watch_alerts), c, start, end, banks).limit(limit)
     if states is not None:
         query = query.where(c.state.in_(list(states)))
     return [_alert(r) for r in conn.execute(query)]
@@ -210,13 +216,7 @@ def incidents(conn: Connection, *, start: datetime | None = None, end: datetime 
               banks: Sequence[str] | None = None, open_only: bool = False, limit: int = 200) -> list[Incident]:
     """Incidents opened in [start, end) (or still open), newest first."""
     c = watch_incidents.c
-    query = select(watch_incidents).order_by(c.opened_at.desc(), c.id.desc()).limit(limit)
-    if start is not None:
-        query = query.where(c.opened_at >= start)
-    if end is not None:
-        query = query.where(c.opened_at < end)
-    if banks is not None:
-        query = query.where(c.bank.in_(list(banks)))
+    query = _opened_in(select(watch_incidents), c, start, end, banks).limit(limit)
     if open_only:
         query = query.where(c.state == IncidentState.OPEN.value)
     return [_incident(r) for r in conn.execute(query)]
