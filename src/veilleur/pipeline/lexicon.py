@@ -2,6 +2,8 @@
 
 Sentiment terms (single words and expressions, -3..+3), emoji, negators, intensifiers, irony
 cues and abusive terms carry knowledge of French that a few thousand training posts cannot;
+``general_polarity.tsv`` (derived from two published lexicons, see its README) adds the valence of
+some 10,000 everyday words for posts on subjects the hand-written list does not cover;
 the trained heads weigh these features against the n-grams. Matching is on the folded model
 text, longest expression first; a term within three tokens after a negator counts reversed
 and halved ("pas terrible" is an expression of its own, so it is not reversed twice).
@@ -11,6 +13,7 @@ Imports ``pipeline.text`` and the standard library only (``features`` imports th
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -78,7 +81,8 @@ class Lexicon:
 
     FEATURES = ("positive", "negative", "strong_negative", "negated_positive", "negated_negative",
                 "emoji_positive", "emoji_negative", "irony", "irony_negative", "abuse", "threat",
-                "question", "exclamation")
+                "question", "exclamation", "general_positive", "general_negative", "general_negated_positive",
+                "general_negated_negative", "general_balance")
 
     def __init__(self) -> None:
         self.sentiment = {_key(r[0]): int(r[1]) for r in _rows("sentiment.tsv") if len(r) > 1 and _key(r[0])}
@@ -88,6 +92,7 @@ class Lexicon:
         self.intensifiers = {_key(r[0]): float(r[1]) for r in _rows("intensifiers.tsv") if len(r) > 1}
         self.irony = {_key(r[0]) for r in _rows("irony.txt")}
         self.abuse = {_key(r[0]): r[1].strip() for r in _rows("abuse.tsv") if len(r) > 1 and _key(r[0])}
+        self.general = {r[0].strip(): float(r[1]) for r in _rows("general_polarity.tsv") if len(r) > 1}
         # the longest expression starting with each word: most words start none, and are looked up once
         self.reach: dict[str, int] = {}
         for term in (*self.sentiment, *self.abuse):
@@ -99,10 +104,10 @@ class Lexicon:
         faces = sorted(self.emoji, key=len, reverse=True)
         self.emoji_re = re.compile("|".join(map(re.escape, faces))) if faces else None
 
-    def read(self, text: str) -> Reading:
-        """Scores and cues of a folded model text."""
+    def read(self, text: str, toks: list[str] | None = None) -> Reading:
+        """Scores and cues of a folded model text (``toks``: its ``tokens``, when already split)."""
         r = Reading()
-        toks = tokens(text)
+        toks = tokens(text) if toks is None else toks
         self._terms(r, toks)
         for match in WAITING.finditer(text):
             r.negative += WAITING_WEIGHT
@@ -192,17 +197,35 @@ class Lexicon:
             if polarity:
                 r.cues.append(face)
 
+    def general_polarity(self, toks: list[str]) -> list[float]:
+        """Valence of the general lexicon's words: positive, negative, each when negated (within three
+        tokens after a negator), and the balance. No cues: these words are weak evidence alone."""
+        general, negators = self.general, self.negators
+        sums = [0.0, 0.0, 0.0, 0.0]  # positive, negative, negated positive, negated negative
+        left = 0
+        for token in toks:
+            if token in negators:
+                left = 3
+                continue
+            value = general.get(token)
+            if value is not None:
+                sums[(2 if left else 0) + (0 if value > 0 else 1)] += abs(value)
+            if left:
+                left -= 1
+        return [x / (1.0 + x) for x in sums] + [math.tanh(sums[0] - sums[1])]
+
     def features(self, text: str) -> list[float]:
         """The dense features, squashed to [0, 1): x / (1 + x)."""
         return self.features_and_reading(text)[1]
 
     def features_and_reading(self, text: str) -> tuple[Reading, list[float]]:
-        r = self.read(text)
+        toks = tokens(text)
+        r = self.read(text, toks)
         negative_evidence = r.negative + r.negated_positive + r.emoji_negative
         raw = [r.positive, r.negative, r.strong_negative, r.negated_positive, r.negated_negative,
                r.emoji_positive, r.emoji_negative, r.irony, r.irony * (1.0 if negative_evidence else 0.0),
                r.abuse, r.threat, float(text.count("?")), float(text.count("!"))]
-        return r, [x / (1.0 + x) for x in raw]
+        return r, [x / (1.0 + x) for x in raw] + self.general_polarity(toks)
 
 
 @cache
