@@ -32,6 +32,16 @@ ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 HANDLE_TOKEN = re.compile(r"@\w+")
 NEGATION_WINDOW = 3
 CHAR_CACHE_WORDS = 100_000
+# Layout punctuation (the colon of "Titre : sous-titre", quotes, brackets, dashes, slashes) is how
+# a post is set out, not what it feels or is about; left in the character n-grams it taught the
+# heads that a headline's colon means "neutral". Character n-grams are read with it blanked out;
+# "?", "!", apostrophes and the rest stay.
+LAYOUT = str.maketrans({c: " " for c in ':;"()[]{}«»“”„|/\\-–—_*•'})
+
+
+def char_words(text: str) -> list[str]:
+    """The words whose character n-grams are features: the text split on spaces and layout punctuation."""
+    return text.translate(LAYOUT).split()
 
 
 def model_text(clean_text: str) -> str:
@@ -75,7 +85,7 @@ def word_char_features(word: str, low: int = 2, high: int = 5) -> list[str]:
 def char_features(text: str) -> list[str]:
     """Character n-grams inside word boundaries, word by word."""
     out: list[str] = []
-    for word in text.split():
+    for word in char_words(text):
         out += word_char_features(word)
     return out
 
@@ -168,7 +178,7 @@ class Featurizer:
     def char_ids(self, text: str) -> list[int]:
         ids: list[int] = []
         cache = self._char_ids
-        for word in text.split():
+        for word in char_words(text):
             known = cache.get(word)
             if known is None:
                 known = self.chars.ids(word_char_features(word))
