@@ -71,3 +71,32 @@ def test_a_loaded_bundle_scores_like_the_saved_one(tmp_path):
     assert (x1 != x2).nnz == 0
     for name, head in trained.heads.items():
         assert np.allclose(head.scores(x1), loaded.heads[name].scores(x2))
+
+
+def test_nb_ratios_by_hand():
+    from scipy import sparse
+
+    from veilleur.pipeline.training import NB_ALPHA, nb_ratios
+
+    # columns 0-1 are n-grams, column 2 a dense feature that keeps ratio 1
+    x = sparse.csr_matrix(np.array([[1.0, 0.0, 0.5], [0.0, 2.0, 0.5], [1.0, 1.0, 0.5]]))
+    ratios = nb_ratios(x, np.array([1, 0, 1]), columns=2)
+    with_label = np.array([2.0, 1.0]) + NB_ALPHA  # rows 0 and 2
+    without = np.array([0.0, 2.0]) + NB_ALPHA  # row 1
+    expected = np.log((with_label / with_label.sum()) / (without / without.sum()))
+    assert ratios[:2] == pytest.approx(expected)
+    assert ratios[2] == 1.0
+    assert ratios[0] > 0 > ratios[1]
+
+
+def test_an_nb_weighted_head_scores_with_one_product(tmp_path):
+    from scipy import sparse
+
+    from veilleur.pipeline.training import sigmoid_head
+
+    rng = np.random.default_rng(0)
+    x = sparse.csr_matrix(rng.random((60, 5)) * (rng.random((60, 5)) > 0.5))
+    y = (x[:, 0].toarray().ravel() > 0).astype(bool)
+    head = sigmoid_head("topics", x, y[:, None], ["cards"], nb_columns=4)
+    scores = head.scores(x)[:, 0]
+    assert ((scores >= head.thresholds[0]) == y).mean() > 0.9  # column 0 decides, and the head learnt it

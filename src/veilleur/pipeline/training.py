@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,12 @@ C = {"sentiment": 8.0, "intent": 6.0, "topics": 10.0, "abusive": 6.0, "urgency":
 # C = 2, 4, 8, 16, 32 was 0.816, 0.819, 0.820, 0.822 (se 0.003), 0.820, so 8; topics micro-F1 for
 # 5, 10, 20 was 0.811, 0.815, 0.816, so 10 (20 is better by less than the fold-to-fold noise).
 HIGH_MAY_APPLY = {Intent.QUESTION.value, Intent.COMPLAINT.value}
+NB_ALPHA = 1.0
+# Topics use NB-weighted features (Wang & Manning 2012, "NBSVM"): each n-gram column is scaled by
+# how much more often it occurs with the topic than without, before the logistic regression.
+# Cross-validated topics micro-F1 on the training split went 0.826 → 0.834 (C = 10: 0.834, 30:
+# 0.834); for sentiment it went 0.829 → 0.833 but the real tweets of dev-eval went down, so
+# sentiment stays plain. The head stores ratio × weight: scoring is unchanged, one product.
 
 
 @dataclass
@@ -109,9 +116,62 @@ def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
-def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str]) -> LinearHead:
-    """One binary logistic regression per column of ``targets``, thresholds by cross-validation."""
+def nb_ratios(x, y: np.ndarray, columns: int) -> np.ndarray:
+    """Per feature: log of (its share of the mass in posts with the label) over (its share in posts
+    without), for the first ``columns`` (the n-gram TF-IDF); 1 for the dense features after them.
+    Sums with ``np.bincount``, one value after the other: the same bytes on every run."""
+    x = x.tocsr()
+    ratios = np.ones(x.shape[1])
+    shares = []
+    for rows in (np.flatnonzero(y), np.flatnonzero(1 - y)):
+        part = x[rows]
+        kept = part.indices < columns
+        mass = np.bincount(part.indices[kept], weights=part.data[kept].astype(np.float64), minlength=columns)
+        mass = mass[:columns] + NB_ALPHA
+        shares.append(mass / math.fsum(mass.tolist()))
+    ratios[:columns] = np.log(shares[0] / shares[1])
+    return ratios
+
+
+def _nb_logistic(c: float, columns: int):
+    """A logistic regression over NB-weighted features, as one scikit-learn estimator (so that
+    cross-validation computes the ratios inside each fold)."""
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class NBLogistic(ClassifierMixin, BaseEstimator):
+        def __init__(self, c: float = c, columns: int = columns):
+            self.c, self.columns = c, columns
+
+        def fit(self, x, y):
+            from scipy import sparse
+
+            self.ratios_ = nb_ratios(x, np.asarray(y), self.columns)
+            self.model_ = _logistic(self.c).fit(x @ sparse.diags(self.ratios_), y)
+            self.classes_ = self.model_.classes_
+            self.coef_ = self.model_.coef_ * self.ratios_
+            self.intercept_ = self.model_.intercept_
+            return self
+
+        def predict_proba(self, x):
+            z = np.asarray(x @ self.coef_[0]).ravel() + self.intercept_[0]
+            p = 1.0 / (1.0 + np.exp(-z))
+            return np.column_stack([1.0 - p, p])
+
+        def predict(self, x):
+            return self.classes_[(self.predict_proba(x)[:, 1] >= 0.5).astype(int)]
+
+    return NBLogistic()
+
+
+def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str], nb_columns: int = 0) -> LinearHead:
+    """One binary logistic regression per column of ``targets``, thresholds by cross-validation.
+
+    ``nb_columns``: NB-weight the first so many columns (``nb_ratios``); 0 for plain features.
+    """
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    def estimator():
+        return _nb_logistic(C[name], nb_columns) if nb_columns else _logistic(C[name])
 
     weights, biases, thresholds = [], [], []
     for j in range(targets.shape[1]):
@@ -119,7 +179,7 @@ def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str]) -> Linea
         rarest = int(min(y.sum(), len(y) - y.sum()))
         if rarest >= 2:  # a small corpus may hold a topic only a few times: fewer folds, or none
             folds = StratifiedKFold(min(FOLDS, rarest), shuffle=True, random_state=SEED)
-            scores = cross_val_predict(_logistic(C[name]), x, y, cv=folds, method="predict_proba")[:, 1]
+            scores = cross_val_predict(estimator(), x, y, cv=folds, method="predict_proba")[:, 1]
             thresholds.append(best_threshold(y.astype(bool), scores))
         else:
             thresholds.append(0.5)
@@ -127,7 +187,7 @@ def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str]) -> Linea
             weights.append(np.zeros(x.shape[1]))
             biases.append(10.0 if y.sum() else -10.0)
             continue
-        model = _logistic(C[name]).fit(x, y)
+        model = estimator().fit(x, y)
         weights.append(model.coef_[0])
         biases.append(model.intercept_[0])
     return LinearHead(name, classes, np.ascontiguousarray(np.array(weights).T, dtype=np.float32),
@@ -173,7 +233,7 @@ def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBun
     progress("topics")
     topics = [t.value for t in Topic]
     targets = np.array([[t in r["topics"] for t in topics] for r in rows])
-    heads["topics"] = sigmoid_head("topics", x, targets, topics)
+    heads["topics"] = sigmoid_head("topics", x, targets, topics, nb_columns=featurizer.offset_lexicon)
     progress("abusive")
     heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
     progress("urgency")
