@@ -48,7 +48,7 @@ def test_bundle_files_are_safe_formats(tmp_path):
         if path.suffix == ".npy":
             np.load(path, allow_pickle=False)  # raises if an object array (pickle) hid inside
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    assert set(meta["heads"]) == {"sentiment", "intent", "topics", "abusive", "urgency"}
+    assert set(meta["heads"]) == {"sentiment", "sentiment_general", "intent", "topics", "abusive", "urgency"}
     assert sum(p.stat().st_size for p in folder.iterdir()) < 50e6
 
 

