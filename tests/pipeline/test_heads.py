@@ -34,6 +34,19 @@ def test_sentiment_of_hard_cases(analyse, text, sentiment):
     assert result["sentiment"] == sentiment, result["details"]["cues"].get("sentiment")
 
 
+@pytest.mark.parametrize(("text", "sentiment"), [
+    ("La pollution menace les récifs coralliens, alerte un rapport", "negative"),  # a judging word (S3)
+    ("Le Sénat examine le projet de loi mardi prochain", "neutral"),  # a plain fact
+    ("Enfin une bonne nouvelle : le chômage recule pour le troisième trimestre", "positive"),
+    ("Génial, encore un lundi sous la pluie et le RER en panne 🙃", "negative"),  # irony
+    ("pas mal du tout ce film, je m'attendais à pire", "positive"),  # negation
+])
+def test_sentiment_of_posts_about_no_bank(analyse, text, sentiment):
+    [result] = analyse(text)
+    assert result["bank"] is None
+    assert result["sentiment"] == sentiment, result["details"]["cues"].get("sentiment")
+
+
 @pytest.mark.parametrize(("text", "intent"), [
     ("Comment faire opposition sur ma carte un dimanche ?", "question"),
     ("Ça fait 3 semaines que j'attends le remboursement de la fraude, personne ne répond @BNPParibas", "complaint"),
