@@ -23,14 +23,13 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from veilleur.pipeline.lexicon import Lexicon, Reading
+from veilleur.pipeline.lexicon import NEGATION_WINDOW, Lexicon, Reading
 from veilleur.pipeline.text import fold
 from veilleur.pipeline.vectors import POLARITY_FEATURES, WordVectors
 
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]|[\U0001F000-\U0001FAFF\u2600-\u27bf]")
 ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
 HANDLE_TOKEN = re.compile(r"@\w+")
-NEGATION_WINDOW = 3
 CHAR_CACHE_WORDS = 100_000
 # Layout punctuation (the colon of "Titre : sous-titre", quotes, brackets, dashes, slashes) is how
 # a post is set out, not what it feels or is about; left in the character n-grams it taught the

@@ -24,6 +24,7 @@ from veilleur.pipeline.text import fold
 TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+|[!?]")
 ELISION = re.compile(r"\b([cdjlmnst]|qu|jusqu|lorsqu|puisqu)'")
 MAX_TERM_TOKENS = 5
+NEGATION_WINDOW = 3  # a negator reverses what comes within this many tokens after it
 # Waiting and going without: "3 jours sans carte", "toujours pas", "depuis deux semaines". Rarely
 # said in praise, they are what turns a "bravo" or a 👏 into sarcasm.
 WAITING = re.compile(
@@ -139,7 +140,7 @@ class Lexicon:
                         break
             if term is None:
                 if word in negators:
-                    negated = 3
+                    negated = NEGATION_WINDOW
                 else:
                     if word in intensifiers:
                         boost = intensifiers[word]
@@ -205,7 +206,7 @@ class Lexicon:
         left = 0
         for token in toks:
             if token in negators:
-                left = 3
+                left = NEGATION_WINDOW
                 continue
             value = general.get(token)
             if value is not None:
