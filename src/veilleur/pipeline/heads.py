@@ -60,6 +60,45 @@ class HeadStage:
         return all_cues
 
 
+class DomainHeads:
+    """Mixed into a ``HeadStage`` whose bundle may hold a second head, ``<head>_general``, for posts
+    about no bank (news, politics, daily life: see ``training.domain_softmax_heads`` and
+    ``training.domain_sigmoid_heads``). The ``bank`` stage's output picks the head; scores and cues
+    come from the head that read the post. Without the second head, the stage is a plain one.
+    """
+
+    bundle: ModelBundle
+    head: LinearHead
+    head_name: str
+
+    @property
+    def general_head(self) -> LinearHead | None:
+        return self.bundle.heads.get(f"{self.head_name}_general")
+
+    @staticmethod
+    def about_no_bank(docs: Sequence[Doc]) -> np.ndarray:
+        return np.fromiter((doc.analysis.bank is None for doc in docs), dtype=bool, count=len(docs))
+
+    def scores(self, docs: Sequence[Doc]) -> np.ndarray:
+        x = batch_matrix(docs)
+        probabilities = self.head.scores(x)
+        general = self.general_head
+        rows = np.flatnonzero(self.about_no_bank(docs)) if general is not None else []
+        if len(rows):
+            probabilities[rows] = general.scores(x[rows])
+        return probabilities
+
+    def cues(self, docs: Sequence[Doc], outputs: Sequence[int], lexicon_cues: bool = True,
+             head: LinearHead | None = None) -> list[list[str]]:
+        general = self.general_head
+        if general is None or head is not None:
+            return super().cues(docs, outputs, lexicon_cues, head)  # type: ignore[misc]
+        no_bank, chosen = self.about_no_bank(docs), np.asarray(outputs)
+        about_bank = super().cues(docs, np.where(no_bank, -1, chosen), lexicon_cues)  # type: ignore[misc]
+        about_none = super().cues(docs, np.where(no_bank, chosen, -1), lexicon_cues, general)  # type: ignore[misc]
+        return [n if flag else b for n, b, flag in zip(about_none, about_bank, no_bank.tolist(), strict=True)]
+
+
 class SingleLabelStage(HeadStage):
     """A softmax head whose best class becomes the label (sentiment, intent)."""
 

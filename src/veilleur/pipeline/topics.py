@@ -1,7 +1,9 @@
 """The ``topics`` stage: zero or more of the twelve topics of labels.md.
 
 One sigmoid per topic with its own threshold (chosen on cross-validated training predictions).
-Imports ``heads``.
+Posts about no bank are read by the ``topics_general`` head when the bundle has one
+(``heads.DomainHeads``): a general post rarely has a topic, and a "découvert" in a novel or a job in
+a newspaper means less there. Imports ``heads``.
 """
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ from typing import ClassVar
 import numpy as np
 
 from veilleur.pipeline.base import Doc
-from veilleur.pipeline.heads import HeadStage
+from veilleur.pipeline.heads import DomainHeads, HeadStage
 
 
-class Topics(HeadStage):
+class Topics(DomainHeads, HeadStage):
     name: ClassVar[str] = "topics"
     head_name = "topics"
-    requires: ClassVar[frozenset[str]] = frozenset({"features"})
+    requires: ClassVar[frozenset[str]] = frozenset({"features", "bank"})
     assigns: ClassVar[frozenset[str]] = frozenset({"topics"})
 
     def process(self, docs: Sequence[Doc]) -> None:

@@ -23,6 +23,7 @@ import numpy as np
 
 from veilleur.core.labels import Intent, Sentiment, Topic
 from veilleur.core.post import Platform, Post
+from veilleur.pipeline.bank import DetectBank
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.bundle import ModelBundle
 from veilleur.pipeline.features import Featurizer, Vocabulary, char_features, model_text, word_features
@@ -61,12 +62,23 @@ def read_corpus(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def clean_texts(texts: Sequence[str]) -> list[str]:
+def _docs(texts: Sequence[str]) -> list[Doc]:
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     docs = [Doc(Post(platform=Platform.OTHER, external_id=str(i), text=t, created_at=epoch))
             for i, t in enumerate(texts)]
     Normalize().process(docs)
-    return [d.analysis.clean_text or "" for d in docs]
+    return docs
+
+
+def clean_texts(texts: Sequence[str]) -> list[str]:
+    return [d.analysis.clean_text or "" for d in _docs(texts)]
+
+
+def about_no_bank(texts: Sequence[str]) -> np.ndarray:
+    """Which posts the ``bank`` stage (default brands) finds about no bank, as it will at run time."""
+    docs = _docs(texts)
+    DetectBank().process(docs)
+    return np.fromiter((d.analysis.bank is None for d in docs), dtype=bool, count=len(docs))
 
 
 def fit_featurizer(cleans: Sequence[str], lexicon: Lexicon, vectors: WordVectors | None) -> Featurizer:
@@ -154,47 +166,72 @@ def nb_ratios(x, y: np.ndarray, columns: int) -> np.ndarray:
     return ratios
 
 
-def _nb_logistic(c: float, columns: int):
+def _nb_logistic(c: float, columns: int, domains: bool = False):
     """A logistic regression over NB-weighted features, as one scikit-learn estimator (so that
-    cross-validation computes the ratios inside each fold)."""
+    cross-validation computes the ratios inside each fold).
+
+    ``domains``: the last column of ``x`` flags the posts about no bank, and the regression is fit
+    on ``augmented`` features (shared weights, a general-only correction of the n-gram weights, a
+    general-only bias).
+    """
     from sklearn.base import BaseEstimator, ClassifierMixin
 
     class NBLogistic(ClassifierMixin, BaseEstimator):
-        def __init__(self, c: float = c, columns: int = columns):
-            self.c, self.columns = c, columns
+        def __init__(self, c: float = c, columns: int = columns, domains: bool = domains):
+            self.c, self.columns, self.domains = c, columns, domains
 
-        def fit(self, x, y):
+        def _design(self, x):
             from scipy import sparse
 
-            self.ratios_ = nb_ratios(x, np.asarray(y), self.columns)
-            self.model_ = _logistic(self.c).fit(x @ sparse.diags(self.ratios_), y)
+            if not self.domains:
+                return x @ sparse.diags(self.ratios_)
+            return augmented(x[:, :-1] @ sparse.diags(self.ratios_), x[:, -1].toarray().ravel(), self.columns)
+
+        def fit(self, x, y):
+            x = x.tocsr()
+            self.ratios_ = nb_ratios(x[:, :-1] if self.domains else x, np.asarray(y), self.columns)
+            self.model_ = _logistic(self.c).fit(self._design(x), y)
             self.classes_ = self.model_.classes_
-            self.coef_ = self.model_.coef_ * self.ratios_
             self.intercept_ = self.model_.intercept_
             return self
 
         def predict_proba(self, x):
-            z = np.asarray(x @ self.coef_[0]).ravel() + self.intercept_[0]
+            z = np.asarray(self._design(x.tocsr()) @ self.model_.coef_[0]).ravel() + self.intercept_[0]
             p = 1.0 / (1.0 + np.exp(-z))
             return np.column_stack([1.0 - p, p])
 
         def predict(self, x):
             return self.classes_[(self.predict_proba(x)[:, 1] >= 0.5).astype(int)]
 
+        def heads(self) -> list[tuple[np.ndarray, float]]:
+            """(weights over the raw features, bias): one pair, or (about a bank, about no bank)."""
+            w, b = self.model_.coef_[0], float(self.intercept_[0])
+            if not self.domains:
+                return [(w * self.ratios_, b)]
+            width = len(self.ratios_)
+            shared, general = w[:width], w[:width].copy()
+            general[:self.columns] += w[width:width + self.columns]
+            return [(shared * self.ratios_, b), (general * self.ratios_, b + float(w[-1]))]
+
     return NBLogistic()
 
 
-def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str], nb_columns: int = 0) -> LinearHead:
-    """One binary logistic regression per column of ``targets``, thresholds by cross-validation.
+def augmented(x, general: np.ndarray, columns: int):
+    """Feature augmentation (Daumé III 2007): [x | the first ``columns`` of x, for the general posts
+    only | the general flag]. Only the n-gram columns get a general copy: copying the dense lexicon
+    and vector columns too doubled the training time for the same cross-validated score."""
+    from scipy import sparse
 
-    ``nb_columns``: NB-weight the first so many columns (``nb_ratios``); 0 for plain features.
-    """
+    flag = general.astype(np.float32)
+    return sparse.hstack([x, sparse.diags(flag) @ x[:, :columns], sparse.csr_matrix(flag.reshape(-1, 1))]).tocsr()
+
+
+def _sigmoid_fits(x, targets: np.ndarray, estimator: Callable[[], object]) -> tuple[list, list[float]]:
+    """Per column of ``targets``: the fitted estimator (None when the column is constant) and its
+    threshold, chosen on cross-validated predictions of the training split."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    def estimator():
-        return _nb_logistic(C[name], nb_columns) if nb_columns else _logistic(C[name])
-
-    weights, biases, thresholds = [], [], []
+    models, thresholds = [], []
     for j in range(targets.shape[1]):
         y = targets[:, j].astype(int)
         rarest = int(min(y.sum(), len(y) - y.sum()))
@@ -204,15 +241,48 @@ def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str], nb_colum
             thresholds.append(best_threshold(y.astype(bool), scores))
         else:
             thresholds.append(0.5)
-        if rarest == 0:  # never (or always) seen: a constant head that says so
-            weights.append(np.zeros(x.shape[1]))
-            biases.append(10.0 if y.sum() else -10.0)
-            continue
-        model = estimator().fit(x, y)
-        weights.append(model.coef_[0])
-        biases.append(model.intercept_[0])
-    return LinearHead(name, classes, np.ascontiguousarray(np.array(weights).T, dtype=np.float32),
-                      np.array(biases, dtype=np.float32), "sigmoid", thresholds)
+        models.append(estimator().fit(x, y) if rarest else (10.0 if y.sum() else -10.0))
+    return models, thresholds
+
+
+def _stack(name: str, classes: list[str], pairs: list[tuple[np.ndarray, float]], thresholds: list[float]
+           ) -> LinearHead:
+    weights = np.ascontiguousarray(np.array([w for w, _ in pairs]).T, dtype=np.float32)
+    return LinearHead(name, classes, weights, np.array([b for _, b in pairs], dtype=np.float32), "sigmoid",
+                      thresholds)
+
+
+def sigmoid_head(name: str, x, targets: np.ndarray, classes: list[str], nb_columns: int = 0) -> LinearHead:
+    """One binary logistic regression per column of ``targets``, thresholds by cross-validation.
+
+    ``nb_columns``: NB-weight the first so many columns (``nb_ratios``); 0 for plain features.
+    A column never (or always) seen gets a constant head that says so.
+    """
+    def estimator():
+        return _nb_logistic(C[name], nb_columns) if nb_columns else _logistic(C[name])
+
+    models, thresholds = _sigmoid_fits(x, targets, estimator)
+    pairs = [(np.zeros(x.shape[1]), m) if isinstance(m, float)
+             else m.heads()[0] if nb_columns else (m.coef_[0], float(m.intercept_[0])) for m in models]
+    return _stack(name, classes, pairs, thresholds)
+
+
+def domain_sigmoid_heads(name: str, x, targets: np.ndarray, classes: list[str], nb_columns: int,
+                         general: np.ndarray) -> tuple[LinearHead, LinearHead]:
+    """``sigmoid_head`` with NB weights, for posts about a bank and for general posts, trained
+    together by feature augmentation (as ``domain_softmax_heads``); one threshold per column serves
+    both. A general post rarely has a topic, and the same words (a "découvert" in a novel, a job in
+    a newspaper) mean less there. Cross-validated topics micro-F1 on the training split, the flag
+    taken from the ``bank`` stage as at run time: 0.838 → 0.845 (jobs 0.81 → 0.84, csr_sponsorship
+    0.78 → 0.83).
+    """
+    from scipy import sparse
+
+    flagged = sparse.hstack([x, sparse.csr_matrix(general.astype(np.float32).reshape(-1, 1))]).tocsr()
+    models, thresholds = _sigmoid_fits(flagged, targets, lambda: _nb_logistic(C[name], nb_columns, True))
+    pairs = [[(np.zeros(x.shape[1]), m)] * 2 if isinstance(m, float) else m.heads() for m in models]
+    return (_stack(name, classes, [p[0] for p in pairs], thresholds),
+            _stack(f"{name}_general", classes, [p[1] for p in pairs], thresholds))
 
 
 def corpus_digest(path: Path) -> str:
@@ -256,7 +326,8 @@ def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBun
     progress("topics")
     topics = [t.value for t in Topic]
     targets = np.array([[t in r["topics"] for t in topics] for r in rows])
-    heads["topics"] = sigmoid_head("topics", x, targets, topics, nb_columns=featurizer.offset_lexicon)
+    heads["topics"], heads["topics_general"] = domain_sigmoid_heads(
+        "topics", x, targets, topics, featurizer.offset_lexicon, about_no_bank([r["text"] for r in rows]))
     progress("abusive")
     heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
     progress("urgency")
