@@ -36,3 +36,14 @@ def write_jsonl(path: Path, records: list) -> Path:
             handle.write(r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode())
             handle.write(b"\n")
     return path
+
+
+def analysed_with(stage_class: type, texts: list[str]) -> tuple:
+    """Run the default pipeline on ``texts``; return its stage of ``stage_class`` and the docs."""
+    from veilleur.pipeline.factory import build_pipeline
+    from veilleur.settings import Settings
+
+    pipeline = build_pipeline(Settings())
+    docs = [doc(i, t) for i, t in enumerate(texts, 1)]
+    assert pipeline.run(docs) == []
+    return next(s for s in pipeline.stages if isinstance(s, stage_class)), docs

@@ -5,23 +5,17 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from tests.factories import doc
-from veilleur.pipeline.factory import build_pipeline
+from tests.factories import analysed_with
 from veilleur.pipeline.featurize import batch_matrix
 from veilleur.pipeline.sentiment import GENERAL_HEAD, Sentiment
 from veilleur.pipeline.training import domain_softmax_heads
-from veilleur.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def analysed():
-    pipeline = build_pipeline(Settings())
     texts = ["Encore une grève des trains ce week-end, on ne s'en sort plus",
              "Merci @SG_Vous, ma carte est arrivée en 48h 🙏"]
-    docs = [doc(i, t) for i, t in enumerate(texts, 1)]
-    assert pipeline.run(docs) == []
-    stage = next(s for s in pipeline.stages if isinstance(s, Sentiment))
-    return stage, docs
+    return analysed_with(Sentiment, texts)
 
 
 def test_each_post_is_scored_by_the_head_of_its_domain(analysed):

@@ -6,24 +6,18 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from tests.factories import doc
-from veilleur.pipeline.factory import build_pipeline
+from tests.factories import analysed_with
 from veilleur.pipeline.featurize import batch_matrix
 from veilleur.pipeline.topics import Topics
 from veilleur.pipeline.training import domain_sigmoid_heads
-from veilleur.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def analysed():
-    pipeline = build_pipeline(Settings())
     texts = ["Mon fils a trouvé un job d'été dans une boulangerie, premier salaire !",
              "Le Crédit Agricole recrute 200 conseillers en alternance à la rentrée, postulez",
              "@SG_Vous 12 € de frais de tenue de compte ce mois-ci, c'est nouveau ?"]
-    docs = [doc(i, t) for i, t in enumerate(texts, 1)]
-    assert pipeline.run(docs) == []
-    stage = next(s for s in pipeline.stages if isinstance(s, Topics))
-    return stage, docs
+    return analysed_with(Topics, texts)
 
 
 def test_each_post_is_scored_by_the_topics_head_of_its_domain(analysed):
