@@ -1,9 +1,15 @@
 """The Alembic migrations and tables.py describe the same schema, on both back ends."""
 from __future__ import annotations
 
+import os
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from tests.conftest import PG_URL
 from veilleur.storage import migrate
 from veilleur.storage.schema import metadata
 
@@ -19,3 +25,29 @@ def test_no_drift_between_tables_and_migrations(store):
     # The full-text objects (FTS5 tables, GIN expression index) exist only in migrations, on purpose.
     diff = [d for d in diff if "fts" not in repr(d)]
     assert diff == []
+
+
+def test_migrations_of_one_postgresql_database_run_one_at_a_time(pg_url):
+    """While another session holds the migration lock, an upgrade waits for it (here: gives up after
+    lock_timeout) and creates nothing; once the lock is released, it runs."""
+    schema = f"veilleur_test_lock_{os.getpid()}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in PG_URL else "?"
+    waiting = create_engine(f"{PG_URL}{separator}options=-csearch_path%3D{schema}%20-clock_timeout%3D300")
+    try:
+        with admin.connect() as holder:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": migrate.MIGRATION_LOCK})
+            with pytest.raises(OperationalError, match="lock timeout"):
+                migrate.upgrade(waiting)
+            assert migrate.current(waiting) is None
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": migrate.MIGRATION_LOCK})
+        migrate.upgrade(waiting)
+        assert migrate.current(waiting) == migrate.head()
+    finally:
+        waiting.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
