@@ -63,3 +63,18 @@ def test_a_topic_never_seen_gets_constant_heads_in_both_domains():
     for head in (about_bank, about_none):
         assert not head.weights.any() and head.bias[0] == -10.0
         assert (head.scores(x)[:, 0] < 0.01).all()
+
+
+def test_banking_words_in_another_sense_give_no_topic_and_keep_it_in_a_bank_post():
+    # Written for this test: the same words (carte, compte, soldes, nickel) outside banking, and one
+    # bank post that uses them in the banking sense.
+    texts = ["J'ai enfin reçu ma nouvelle carte grise après trois semaines d'attente à la préfecture",
+             "Mon compte Instagram a été piraté, je ne peux plus me connecter",
+             "La carte SIM de mon nouveau téléphone n'est pas reconnue",
+             "Les soldes commencent mercredi, je vais encore tout dépenser",
+             "Ce resto est nickel, service rapide et plats délicieux",
+             "@CreditAgricole ma carte est bloquée depuis ce matin, impossible de payer"]
+    _, docs = analysed_with(Topics, texts)
+    *other_sense, bank_post = docs
+    assert [(d.analysis.bank, d.analysis.topics) for d in other_sense] == [(None, [])] * len(other_sense)
+    assert bank_post.analysis.bank == "Crédit Agricole" and bank_post.analysis.topics == ["cards"]
