@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test test-transformers install lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 -q
+
+# The bring-your-own-model tests need torch, which the default environment stays free of: they run
+# in an environment of their own. TORCH names what pip installs for it; a CPU-only wheel keeps the
+# CUDA packages out (.ci/run passes the machine's, when it has one).
+TVENV := .venv-transformers
+TORCH ?= torch
+
+test-transformers:
+	test -x $(TVENV)/bin/python || $(PY) -m venv $(TVENV)
+	$(TVENV)/bin/pip install --quiet "$(TORCH)" -e ".[dev,transformers]"
+	VEILLEUR_REQUIRE_TRANSFORMERS=1 $(TVENV)/bin/python -m pytest -q -p no:cacheprovider tests/pipeline/test_transformer_head.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
