@@ -7,6 +7,8 @@ worker gets its own PostgreSQL schema, migrated once; tables are emptied between
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from hypothesis import HealthCheck
@@ -33,6 +35,23 @@ def service_unavailable(name: str, reason: str):
     pytest.skip(message)
 
 
+@contextmanager
+def pg_schema(schema: str, **server_settings: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is ``schema``, created empty here and dropped on exit;
+    ``server_settings`` are further settings of its sessions (``lock_timeout="300"``...)."""
+    admin = create_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        options = "%20".join(f"-c{k}%3D{v}" for k, v in {"search_path": schema, **server_settings}.items())
+        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options={options}"
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str):
     """A PostgreSQL URL whose search_path is this worker's own, freshly migrated schema.
@@ -41,25 +60,15 @@ def pg_url(worker_id: str):
     one machine never share (and truncate) each other's tables; it is dropped at the end.
     """
     session = os.getppid() if worker_id != "main" else os.getpid()
-    schema = f"veilleur_test_{worker_id}_{session}"
-    try:
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        admin.dispose()
-    except Exception as exc:
-        service_unavailable("PostgreSQL", f"{PG_URL}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
-    store = SqlStore(url)
-    store.upgrade()
-    store.close()
-    yield url
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(pg_schema(f"veilleur_test_{worker_id}_{session}"))
+        except Exception as exc:
+            service_unavailable("PostgreSQL", f"{PG_URL}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        store = SqlStore(url)
+        store.upgrade()
+        store.close()
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, pg_schema
 from veilleur.storage import migrate
 from veilleur.storage.schema import metadata
 
@@ -30,24 +30,17 @@ def test_no_drift_between_tables_and_migrations(store):
 def test_migrations_of_one_postgresql_database_run_one_at_a_time(pg_url):
     """While another session holds the migration lock, an upgrade waits for it (here: gives up after
     lock_timeout) and creates nothing; once the lock is released, it runs."""
-    schema = f"veilleur_test_lock_{os.getpid()}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in PG_URL else "?"
-    waiting = create_engine(f"{PG_URL}{separator}options=-csearch_path%3D{schema}%20-clock_timeout%3D300")
-    try:
-        with admin.connect() as holder:
-            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": migrate.MIGRATION_LOCK})
-            with pytest.raises(OperationalError, match="lock timeout"):
-                migrate.upgrade(waiting)
-            assert migrate.current(waiting) is None
-            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": migrate.MIGRATION_LOCK})
-        migrate.upgrade(waiting)
-        assert migrate.current(waiting) == migrate.head()
-    finally:
-        waiting.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+    with pg_schema(f"veilleur_test_lock_{os.getpid()}", lock_timeout="300") as url:
+        waiting, admin = create_engine(url), create_engine(PG_URL)
+        try:
+            with admin.connect() as holder:
+                holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": migrate.MIGRATION_LOCK})
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    migrate.upgrade(waiting)
+                assert migrate.current(waiting) is None
+                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": migrate.MIGRATION_LOCK})
+            migrate.upgrade(waiting)
+            assert migrate.current(waiting) == migrate.head()
+        finally:
+            waiting.dispose()
+            admin.dispose()
