@@ -102,3 +102,13 @@ def test_every_label_has_scores_and_cues_short_enough_to_show(analyse):
 def test_same_text_same_labels(analyse):
     first, second = analyse("L'appli plante encore, bravo 👏", "L'appli plante encore, bravo 👏")
     assert first == second
+
+
+def test_irony_is_a_cue_only_when_it_pushed_the_label(analyse):
+    # praise words raise the irony flag either way; the inbox shows "ironie ?" only beside sarcasm
+    sincere, sarcastic = analyse("super banque, je recommande", "Bravo la banque, 3 jours sans carte 👏")
+    assert sincere["sentiment"] == "positive"
+    assert "ironie ?" not in sincere["details"]["cues"]["sentiment"]
+    assert "ironie ?" not in sincere["details"]["cues"]["intent"]
+    assert sarcastic["sentiment"] == "negative"
+    assert "ironie ?" in sarcastic["details"]["cues"]["sentiment"]

@@ -3,7 +3,8 @@
 A cue is what a person can read beside a post: the words and expressions that pushed the
 label, from the head's strongest features (word n-grams, never character fragments) and from
 the lexicons ("'bravo' +", "'toujours pas'", "ironie ?", "👏"). Imports ``pipeline.base``,
-``pipeline.bundle``, ``pipeline.featurize``, ``pipeline.features``, ``pipeline.linear``.
+``pipeline.bundle``, ``pipeline.featurize``, ``pipeline.features``, ``pipeline.lexicon``,
+``pipeline.linear``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.bundle import ModelBundle, load_bundle
 from veilleur.pipeline.featurize import batch_matrix
+from veilleur.pipeline.lexicon import IRONY_CUE, IRONY_FEATURES
 from veilleur.pipeline.linear import LinearHead
 from veilleur.settings import Settings
 
@@ -51,13 +53,21 @@ class HeadStage:
                 name = featurizer.name(column)
                 if name.startswith("lexicon:"):
                     if lexicon_cues:
-                        found.extend(c for c in doc.features.reading.cues if c not in found)
+                        found.extend(c for c in _lexicon_cues(doc, name) if c not in found)
                     continue
                 label = f"'{name.removeprefix('NEG_')}' nié" if name.startswith("NEG_") else f"'{name}'"
                 if label not in found:
                     found.append(label)
             all_cues.append(found[:MAX_CUES])
         return all_cues
+
+
+def _lexicon_cues(doc: Doc, column: str) -> list[str]:
+    """The reading's cues behind one lexicon column. "ironie ?" only when an irony feature itself
+    pushed the label: praise words always raise the irony flag, and a sincere "super banque" must
+    not be shown as ironic."""
+    irony = column.removeprefix("lexicon:") in IRONY_FEATURES
+    return [c for c in doc.features.reading.cues if (c == IRONY_CUE) == irony]
 
 
 class DomainHeads:

@@ -77,6 +77,11 @@ class Reading:
         return bool(self.irony and self.waiting)
 
 
+IRONY_CUE = "ironie ?"
+"""The cue of the ``irony`` features: shown only when they pushed the label (see ``heads``)."""
+IRONY_FEATURES = frozenset({"irony", "irony_negative"})
+
+
 class Lexicon:
     """The lexicons of ``resources/fr``, compiled for matching."""
 
@@ -118,7 +123,7 @@ class Lexicon:
         self._emoji(r, text)
         if self.irony_re is not None and self.irony_re.search(" ".join(toks)):
             r.irony = 1.0
-            r.cues.append("ironie ?")
+            r.cues.append(IRONY_CUE)
         return r
 
     def _terms(self, r: Reading, toks: list[str]) -> None:
