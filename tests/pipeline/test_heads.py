@@ -112,3 +112,11 @@ def test_irony_is_a_cue_only_when_it_pushed_the_label(analyse):
     assert "ironie ?" not in sincere["details"]["cues"]["intent"]
     assert sarcastic["sentiment"] == "negative"
     assert "ironie ?" in sarcastic["details"]["cues"]["sentiment"]
+
+
+def test_a_word_is_shown_once_among_the_cues(analyse):
+    # the lexicon's "'top' +" and the model's n-gram "'top'" are one reason, not two
+    for result in analyse("Top la réactivité", "super banque, je recommande", "rien à redire, nickel"):
+        for label in ("sentiment", "intent"):
+            words = [c[1:c.rindex("'")] if c.startswith("'") else c for c in result["details"]["cues"][label]]
+            assert len(words) == len(set(words)), result["details"]["cues"][label]

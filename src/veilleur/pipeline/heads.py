@@ -48,18 +48,23 @@ class HeadStage:
         columns = (head or self.head).explain(batch_matrix(docs), np.asarray(outputs), featurizer.readable, k=6)
         all_cues = []
         for doc, cols in zip(docs, columns, strict=True):
-            found: list[str] = []
+            found: dict[str, str] = {}  # the words of a cue → the cue, so that "'top' +" and "'top'" show once
             for column in cols:
                 name = featurizer.name(column)
                 if name.startswith("lexicon:"):
                     if lexicon_cues:
-                        found.extend(c for c in _lexicon_cues(doc, name) if c not in found)
+                        for cue in _lexicon_cues(doc, name):
+                            found.setdefault(_words_of(cue), cue)
                     continue
                 label = f"'{name.removeprefix('NEG_')}' nié" if name.startswith("NEG_") else f"'{name}'"
-                if label not in found:
-                    found.append(label)
-            all_cues.append(found[:MAX_CUES])
+                found.setdefault(_words_of(label), label)
+            all_cues.append(list(found.values())[:MAX_CUES])
         return all_cues
+
+
+def _words_of(cue: str) -> str:
+    """The quoted words of a cue ("'top' +" → "top"), or the whole cue ("ironie ?", "👏")."""
+    return cue[1:cue.rindex("'")] if cue.startswith("'") and cue.count("'") >= 2 else cue
 
 
 def _lexicon_cues(doc: Doc, column: str) -> list[str]:
