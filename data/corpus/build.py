@@ -23,17 +23,20 @@ FIELDS = ("id", "text", "platform", "sentiment", "intent", "topics", "abusive", 
 
 
 def key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
+    """Case, spacing and punctuation do not make two posts different; an emoji-only post keeps its
+    emoji as its key (otherwise "🤔" and "😡😡" would count as the same empty text)."""
+    return re.sub(r"\W+", " ", text.lower()).strip() or "".join(text.split())
 
 
 def read(pattern: str) -> list[dict]:
     rows = []
     for path in sorted((HERE / "src").glob(pattern)):
-        for n, line in enumerate(path.open(encoding="utf-8"), 1):
-            if line.strip():
-                row = json.loads(line)
-                row["_from"] = f"{path.name}:{n}"
-                rows.append(row)
+        with path.open(encoding="utf-8") as handle:
+            for n, line in enumerate(handle, 1):
+                if line.strip():
+                    row = json.loads(line)
+                    row["_from"] = f"{path.name}:{n}"
+                    rows.append(row)
     return rows
 
 
@@ -56,7 +59,7 @@ def distribution(rows: list[dict]) -> dict[str, Counter]:
     return d
 
 
-def main() -> None:
+def main(out: Path = HERE) -> None:
     rng = random.Random(SEED)
     test_src, train_src = read("test_*.jsonl"), read("train_*.jsonl")
     test_keys = {key(r["text"]) for r in test_src}
@@ -71,7 +74,7 @@ def main() -> None:
     test = finish(test_src, "test", rng)
     train = finish(train_kept, "train", rng)
     for name, rows in (("train", train), ("test", test)):
-        with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+        with (out / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for r in rows:
                 handle.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(f"train: {len(train)} posts ({len(train_src) - len(train_kept)} dropped as duplicates); test: {len(test)}")

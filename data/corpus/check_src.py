@@ -37,7 +37,7 @@ def check(path):
         t = r.get("text")
         if not isinstance(t, str) or not t.strip():
             err("empty text"); continue
-        key = re.sub(r"\W+", " ", t.lower()).strip()
+        key = re.sub(r"\W+", " ", t.lower()).strip() or "".join(t.split())
         if key in seen:
             err("duplicate text")
         seen.add(key)
