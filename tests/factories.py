@@ -9,6 +9,7 @@ from veilleur.core.post import Author, Post
 from veilleur.pipeline.base import Doc
 
 T0 = datetime(2026, 10, 9, 8, 0, tzinfo=UTC)
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
 def post(n: int = 1, text: str = "Ma carte est bloquée @SG_Vous", **fields) -> Post:
@@ -47,3 +48,17 @@ def analysed_with(stage_class: type, texts: list[str]) -> tuple:
     docs = [doc(i, t) for i, t in enumerate(texts, 1)]
     assert pipeline.run(docs) == []
     return next(s for s in pipeline.stages if isinstance(s, stage_class)), docs
+
+
+def analysed_texts(texts, pipeline=None) -> list[dict]:
+    """What `veilleur analyze` gives for ``texts``, through ``pipeline`` (default: the shipped one)."""
+    from veilleur.pipeline.analyze import analyze_lines
+    from veilleur.pipeline.factory import build_pipeline
+    from veilleur.settings import Settings
+
+    return list(analyze_lines([json.dumps({"text": t}) for t in texts], pipeline or build_pipeline(Settings())))
+
+
+def corpus_rows(split: str) -> list[dict]:
+    """The posts of data/corpus/{split}.jsonl (split: train or test)."""
+    return [json.loads(line) for line in (CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from tests.factories import CORPUS
+from tests.factories import corpus_rows as rows
 from veilleur.core.labels import Intent, PiiKind, Sentiment, Topic, Urgency
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 NEVER_HIGH = {Intent.PRAISE, Intent.INFORMATION, Intent.OTHER, Intent.ABUSE, Intent.RUMOR, Intent.SUGGESTION}
 
 
@@ -27,10 +26,6 @@ def load_build():
 @pytest.fixture(scope="module")
 def build():
     return load_build()
-
-
-def rows(split: str) -> list[dict]:
-    return [json.loads(line) for line in (CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def test_the_built_splits_are_what_the_sources_give(build, tmp_path, capsys):

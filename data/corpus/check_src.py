@@ -3,6 +3,8 @@ import json
 import re
 import sys
 
+import build  # the same duplicate key as the build (this script runs from data/corpus/)
+
 SENT = {"negative", "neutral", "positive"}
 INTENT = {"question", "complaint", "praise", "suggestion", "abuse", "rumor", "information", "other"}
 TOPICS = {"cards", "transfers", "accounts_fees", "digital", "loans", "savings", "insurance",
@@ -37,7 +39,7 @@ def check(path):
         t = r.get("text")
         if not isinstance(t, str) or not t.strip():
             err("empty text"); continue
-        key = re.sub(r"\W+", " ", t.lower()).strip() or "".join(t.split())
+        key = build.key(t)
         if key in seen:
             err("duplicate text")
         seen.add(key)

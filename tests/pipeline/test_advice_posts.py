@@ -9,16 +9,10 @@ posts that are not; the ninth-batch models get 17 and one.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from veilleur.pipeline.analyze import analyze_lines
-from veilleur.pipeline.factory import build_pipeline
-from veilleur.settings import Settings
+from tests.factories import analysed_texts, corpus_rows
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 EXPECTED = {
     "Je vous conseille vivement cette banque": "praise",
     "Je vous recommande cette banque les yeux fermés": "praise",
@@ -43,14 +37,11 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def intents():
-    texts = list(EXPECTED)
-    outputs = analyze_lines([json.dumps({"text": t}) for t in texts], build_pipeline(Settings()))
-    return dict(zip(texts, (o["intent"] for o in outputs), strict=True))
+    return dict(zip(EXPECTED, (o["intent"] for o in analysed_texts(list(EXPECTED))), strict=True))
 
 
 def test_none_of_these_posts_is_in_the_corpus():
-    corpus = {json.loads(line)["text"].casefold() for split in ("train", "test")
-              for line in (CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()}
+    corpus = {r["text"].casefold() for split in ("train", "test") for r in corpus_rows(split)}
     assert not {t.casefold() for t in EXPECTED} & corpus
 
 

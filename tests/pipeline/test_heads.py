@@ -1,12 +1,10 @@
 """The shipped analysis heads on hard French cases written by the team (not from any corpus)."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from tests.factories import analysed_texts
 from veilleur.core.labels import LABEL_NAMES
-from veilleur.pipeline.analyze import analyze_lines
 from veilleur.pipeline.factory import build_pipeline
 from veilleur.settings import Settings
 
@@ -15,10 +13,7 @@ from veilleur.settings import Settings
 def analyse():
     pipeline = build_pipeline(Settings())
 
-    def run(*texts):
-        return list(analyze_lines([json.dumps({"text": t}) for t in texts], pipeline))
-
-    return run
+    return lambda *texts: analysed_texts(texts, pipeline)
 
 
 @pytest.mark.parametrize(("text", "sentiment"), [

@@ -6,13 +6,9 @@ texts is in the corpus or was shown to its writers.
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from veilleur.pipeline.analyze import analyze_lines
-from veilleur.pipeline.factory import build_pipeline
-from veilleur.settings import Settings
+from tests.factories import analysed_texts
 
 SINCERE = ["super conseiller", "Génial 👍", "merci pour tout", "j'adore cette banque", "au top l'agence de Quimper",
            "bravo !", "Parfait 👌", "super rapide", "top l'appli", "trop bien", "génial ce service",
@@ -23,14 +19,11 @@ SARCASTIC = ["super, encore bloqué", "génial le site en panne", "merci pour le
 
 @pytest.fixture(scope="module")
 def sentiments():
-    pipeline = build_pipeline(Settings())
     texts = SINCERE + SARCASTIC
-    return dict(zip(texts, (r["sentiment"] for r in analyze_lines([json.dumps({"text": t}) for t in texts], pipeline)),
-                    strict=True))
+    return dict(zip(texts, (r["sentiment"] for r in analysed_texts(texts)), strict=True))
 
 
 def test_praise_words_alone_are_sincere_and_next_to_a_problem_sarcastic(sentiments):
     right = [t for t in SINCERE if sentiments[t] == "positive"] + [t for t in SARCASTIC if sentiments[t] == "negative"]
     # one miss in twenty is tolerated: the seventh-batch models got 15 right
     assert len(right) >= 19, sorted(set(sentiments) - set(right))
-
