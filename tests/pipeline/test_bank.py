@@ -245,10 +245,10 @@ def test_spans_point_into_the_original_text(stage, text):
 
 
 def test_spans_of_a_mixed_post(stage):
-    text = "É 😀 @SG_Vous la BNP et LCL"
+    text = "É 😀 @SG_Vous la BNP et LBP"
     spans = [(s.start, s.end, s.kind, s.value) for s in analyse(stage, text).brands]
     assert spans == [(4, 12, "handle", "Société Générale"), (13, 19, "alias", "BNP Paribas"),
-                     (23, 26, "acronym", "LCL")]
+                     (23, 26, "acronym", "La Banque Postale")]
 
 
 def test_nfd_span_covers_the_accent(stage):
@@ -273,3 +273,45 @@ def test_spans_always_within_the_text(stage, text):  # stage is module-scoped, s
         previous_end = span.end
     assert (a.bank is None) == (not a.brands)
 
+
+
+@pytest.mark.parametrize("text", [
+    "Mon conseiller Crédit  Agricole ne rappelle jamais",  # two spaces
+    "Mon conseiller Crédit\u00a0Agricole ne rappelle jamais",  # a no-break space
+    "Mon conseiller Crédit\nAgricole ne rappelle jamais",  # a line break
+    "Mon conseiller CRÉDIT \t AGRICOLE ne rappelle jamais",
+])
+def test_a_name_is_found_whatever_white_space_separates_its_words(stage, text):
+    # 36% of the test split's posts lost their bank (and so their domain heads) when typed with two spaces
+    [span] = analyse(stage, text).brands
+    assert (span.value, span.kind) == ("Crédit Agricole", "alias")
+    assert span.text.split() == text[span.start:span.end].split() and span.text.startswith(("Crédit", "CRÉDIT"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("lcl bande de rapaces, j'espère que vous coulerez tous", "LCL"),
+    ("le cic prépare un plan social dans les back-offices", "CIC"),
+    ("mon compte lbp est bloqué depuis lundi", "La Banque Postale"),
+    ("un café à Beyrouth coûte 90 000 lbp", None),  # the Lebanese pound, not the bank
+])
+def test_lower_case_acronyms(stage, text, expected):
+    assert bank(stage, text) == expected
+
+
+SPACED_POSTS = [
+    "Au Crédit Agricole on m'a refusé mon prêt",
+    "La Banque Postale a encore changé ses frais",
+    "Hello bank! c'est top, merci la Caisse d'Épargne aussi",
+    "Sur Shine on peut avoir deux cartes ?",
+    "BNP Paribas Personal Finance me relance pour un crédit",
+    "c'est nickel chrome chez moi",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(post=st.sampled_from(SPACED_POSTS),
+       gaps=st.lists(st.sampled_from([" ", "  ", "\u00a0", "\n", " \n ", "\t"]), min_size=12, max_size=12))
+def test_the_main_bank_does_not_depend_on_the_white_space(stage, post, gaps):
+    words = post.split(" ")
+    respaced = words[0] + "".join(gap + word for gap, word in zip(gaps * 2, words[1:], strict=False))
+    assert bank(stage, respaced) == bank(stage, post)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -169,6 +170,28 @@ def test_only_the_date_next_to_the_birth_cue(stage):
 def test_spans_point_into_text_with_accents_and_emoji(stage):
     text = "Élodie 🙏🏽 née le 3 mai 1990 → écrivez à élodie@exemple.fr"
     assert found(stage, text) == [("birth_date", "3 mai 1990"), ("email", "élodie@exemple.fr")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ma mere nee le 15 fevrier 1938 est sous tutelle", [("birth_date", "15 fevrier 1938")]),
+    ("je suis ne le : 03/05/1990, je dois fournir quoi ?", [("birth_date", "03/05/1990")]),
+    ("je ne le savais pas, rdv le 12/03/2026 en agence", []),  # "ne le" without a date right after it
+])
+def test_a_birth_cue_typed_without_accents(stage, text, expected):
+    assert found(stage, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("J'habite au 14 rue Émile Zola 69100 Villeurbanne, c'est simple",
+     [("postal_address", "14 rue Émile Zola 69100 Villeurbanne")]),
+    ("Ma mère, née le 15 février 1938, est sous tutelle", [("birth_date", "15 février 1938")]),
+    ("Élodie née le 3 mai 1990 → élodie@exemple.fr", [("birth_date", "3 mai 1990"), ("email", "élodie@exemple.fr")]),
+])
+def test_decomposed_accents_hide_nothing(stage, text, expected):
+    # some systems paste text in NFD ("e" + U+0301): "née" and "Émile" then broke the cues and street names
+    decomposed = unicodedata.normalize("NFD", text)
+    assert [(kind, unicodedata.normalize("NFC", t)) for kind, t in found(stage, decomposed)] == expected
+    assert [s.value for s in stage.find(decomposed)] == [s.value for s in stage.find(text)]
 
 
 # --- the stage in the pipeline and the settings -------------------------------------------------

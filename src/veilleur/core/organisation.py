@@ -20,7 +20,7 @@ class Brand(BaseModel):
     """A bank or brand whose mentions veilleur finds.
 
     ``aliases`` match case- and accent-insensitively on word boundaries; ``exact_aliases`` match
-    only as written (short acronyms: "SG", "CA", "LCL"); ``ambiguous`` aliases count only when
+    only as written (short acronyms: "SG", "CA", "LBP"); ``ambiguous`` aliases count only when
     the post also speaks of banking (see the ``bank`` stage). ``network`` names the brand a
     regional bank or subsidiary rolls up to.
     """

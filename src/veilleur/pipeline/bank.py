@@ -1,7 +1,10 @@
 """The ``bank`` stage: which configured brands a post mentions, and which bank it is mainly about.
 
 Mentions come from @handles, #hashtags, aliases (accent- and case-insensitive, on word
-boundaries), exact-case acronyms ("LCL", "CIC"), product names and links to a brand's domain.
+boundaries, whatever white space is typed between their words; "LCL" and "CIC" are aliases, as
+"lcl" and "cic" mean nothing else), exact-case acronyms ("SG", "CA", "LBP"; a lower-case form
+that is also a word or a currency, "lbp", is an ``ambiguous`` name in the brand list), product
+names and links to a brand's domain.
 Context rules keep false friends out:
 - ``ambiguous`` names (Nickel, Shine, Orange) and two-letter acronyms (SG, CA, BP) count only
   when the post also speaks of banking, and never in idioms ("c'est nickel", "nickel chrome");
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -28,7 +30,7 @@ from urllib.parse import urlsplit
 from veilleur.core.labels import Span
 from veilleur.core.organisation import Brand, Organisation
 from veilleur.pipeline.base import Doc
-from veilleur.pipeline.text import URL, fold, spans_overlap
+from veilleur.pipeline.text import URL, fold, spans_back_into, spans_overlap, without_marks
 from veilleur.settings import Settings
 
 WEIGHTS = {"handle": 3.0, "hashtag": 2.0, "alias": 2.0, "acronym": 1.5, "product": 1.0, "domain": 1.0}
@@ -38,8 +40,8 @@ BANKING_CONTEXT = re.compile(
     r"conseill\w*|frais|agios|decouverts?|credits?|prets?|livrets?|epargne|appli\w*|neobanques?|"
     r"paiements?|retraits?|dab|gab|distributeurs?|cheques?|chequiers?|plafonds?|faillite|abonnements?|"
     r"(?:micro|auto).?entrepreneurs?|especes|bank|accounts?|cards?)\b")
-IDIOMS = re.compile(r"(c'?est|cest|tout|nickel) (?:\w+ )?nickel|nickel (chrome|!|merci|impec)|"
-                    r"\bshine (bright|on)\b|\borange (mecanique|pressee|fruit|sanguine)\b")
+IDIOMS = re.compile(r"(c'?est|cest|tout|nickel)\s+(?:\w+\s+)?nickel|nickel\s+(chrome|!|merci|impec)|"
+                    r"\bshine\s+(bright|on)\b|\borange\s+(mecanique|pressee|fruit|sanguine)\b")
 
 
 def load_brands(organisation: Organisation) -> list[Brand]:
@@ -76,27 +78,21 @@ class BrandMatcher:
 
     def _add_brand(self, b: Brand) -> None:
         for alias in b.aliases:
-            self.folded[fold(alias)] = _Term(b.name, "alias", False)
+            self.folded[_spaced(fold(alias))] = _Term(b.name, "alias", False)
         for alias in b.ambiguous:
-            self.folded[fold(alias)] = _Term(b.name, "alias", True)
+            self.folded[_spaced(fold(alias))] = _Term(b.name, "alias", True)
         for alias in b.products:
-            self.folded[fold(alias)] = _Term(b.name, "product", False)
+            self.folded[_spaced(fold(alias))] = _Term(b.name, "product", False)
         for alias in b.exact_aliases:
-            self.exact[alias] = _Term(b.name, "acronym", len(alias) <= 2)
+            self.exact[_spaced(alias)] = _Term(b.name, "acronym", len(alias) <= 2)
         self.handles.update({h.lstrip("@").lower(): b.name for h in b.handles})
         self.hashtags.update({fold(t.lstrip("#")): b.name for t in b.hashtags})
         self.domains.update({d.lower(): b.name for d in b.domains})
 
     def find(self, text: str) -> list[Span]:
         """Every brand mention in ``text``, as spans into it, in order."""
-        base, index = _without_marks(text)
-        spans = self._find(base)
-        if index is None:
-            return spans
-        for span in spans:  # back from the text without combining marks to the text as given
-            span.start, span.end = index[span.start], _end_with_marks(text, index[span.end - 1] + 1)
-            span.text = text[span.start:span.end]
-        return spans
+        base, index = without_marks(text)
+        return spans_back_into(text, index, self._find(base))
 
     def _find(self, text: str) -> list[Span]:
         folded = fold(text)
@@ -105,13 +101,13 @@ class BrandMatcher:
         context: bool | None = None
         spans = self._tokens(text, folded, urls)
         for m in self.folded_re.finditer(folded) if self.folded_re else ():
-            term = self.folded[m.group(0)]
+            term = self.folded[_spaced(m.group(0))]
             if term.needs_context and context is None:
                 context = _banking_context(folded)
             if not spans_overlap(*m.span(), urls) and (not term.needs_context or context):
                 spans.append(Span(m.start(), m.end(), term.kind, text[m.start():m.end()], term.brand))
         for m in self.exact_re.finditer(text) if self.exact_re else ():
-            term = self.exact[m.group(0)]
+            term = self.exact[_spaced(m.group(0))]
             if term.needs_context and _mostly_upper(text):  # "CA FAIT 3 JOURS", "CE N'EST PAS NORMAL"
                 continue
             if term.needs_context and context is None:
@@ -156,27 +152,14 @@ _TOKEN = re.compile(r"(?<![\w@#])([@#])(\w+)")
 def _alternation(terms: dict[str, _Term], flags: int) -> re.Pattern[str] | None:
     if not terms:
         return None
-    body = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    # a name typed with two spaces, a no-break space or a line break between its words is the same name
+    body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![\w@#.\-/])(?:{body})(?!\w|-\w)", flags)
 
 
-# The combining marks of Latin text; a regular expression looks for them at C speed, and most posts
-# (typed on keyboards that compose accents) hold none.
-MAYBE_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-def _without_marks(text: str) -> tuple[str, list[int] | None]:
-    """``text`` without combining marks, and where each of its characters was (None: nothing removed)."""
-    if not MAYBE_MARKS.search(text) or not any(unicodedata.combining(c) for c in text):
-        return text, None
-    index = [i for i, c in enumerate(text) if not unicodedata.combining(c)]
-    return "".join(text[i] for i in index), index
-
-
-def _end_with_marks(text: str, end: int) -> int:
-    while end < len(text) and unicodedata.combining(text[end]):
-        end += 1
-    return end
+def _spaced(term: str) -> str:
+    """``term`` with every run of white space as one space: the key of a name however it was typed."""
+    return " ".join(term.split())
 
 
 def _banking_context(folded: str) -> bool:

@@ -20,7 +20,9 @@ Regular expressions propose candidates, validators keep the true ones:
   (``allow_numbers``).
 - ``email``: an address with a domain and a top-level domain.
 - ``birth_date``: a full date (14/02/1991, 3 juin 2009, 1991-02-14) right after a birth cue ("né
-  le", "née le", "date de naissance", "DDN"), or right before "(date de naissance)".
+  le", "née le", "date de naissance", "DDN"), or right before "(date de naissance)". Typed
+  without its accent, "ne le" is also "je ne le savais pas": the date must then follow at once.
+A text with decomposed accents (NFD) is read as if typed without accents, spans mapped back.
 - ``postal_address``: number, street type (rue, avenue, bd, chemin, allée, impasse, place, route,
   quai…), street name, 5-digit postcode and city.
 
@@ -37,6 +39,7 @@ holds ``PiiSettings``) stays quick.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -46,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from veilleur.core.labels import PiiKind, Span
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.masking import mask
-from veilleur.pipeline.text import fold
+from veilleur.pipeline.text import fold, spans_back_into, without_marks
 
 if TYPE_CHECKING:
     from veilleur.settings import Settings
@@ -100,7 +103,7 @@ WORTH_A_LOOK = re.compile(r"[0-9@]")
 LONG_NUMBER = re.compile(f"[0-9]{SEP}?[0-9A-Z]{SEP}?[0-9A-Z](?:{SEP}?[0-9A-Z]){{10}}")
 """13 digits or capitals in a row, single separators allowed: IBANs, RIBs, NIRs and cards all have them."""
 PHONE_HINT = re.compile(r"[+0](?:(?<=\+) ?\(?\d|(?<![0-9A-Za-z]0)(?:0 ?[1-9]|[1-9](?:[ .\-/\u00a0]?\d){7,10}))")
-BIRTH_HINT = re.compile(r"n(?:é|e\u0301)(?:e|\(e\))?s? +le\b|naissance|ddn\b|d\.d\.n|born on|birth|dob\b|d\.o\.b")
+BIRTH_HINT = re.compile(r"n(?:é|e\u0301|e)(?:e|\(e\))?s? +le\b|naissance|ddn\b|d\.d\.n|born on|birth|dob\b|d\.o\.b")
 """Searched in the lower-cased text; the birth cues proper are read in the folded text."""
 POSTCODE = re.compile(r"\d{5}")
 EMAIL = re.compile(r"(?<![\w.+\-])[\w][\w.+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
@@ -284,11 +287,13 @@ def find_birth_dates(text: str) -> Iterator[Span]:
     dates = [(m, iso) for m in DATE.finditer(folded) if (iso := _iso_date(m))]
     if not dates:
         return
-    cues = [c.end() for c in BIRTH_CUE.finditer(folded)]
+    # "ne le" typed without its accent is also "je ne le savais pas": then the date must follow at once
+    cues = [(c.end(), text[c.start():c.start() + 2].lower() == "ne") for c in BIRTH_CUE.finditer(folded)]
     for i, (m, iso) in enumerate(dates):
         previous_end = dates[i - 1][0].end() if i else 0
         # the first date after a cue, within 60 characters; or a date followed by "(date de naissance)"
-        before = any(previous_end <= cue <= m.start() and m.start() - cue <= 60 for cue in cues)
+        before = any(previous_end <= cue <= m.start() and m.start() - cue <= 60
+                     and not (bare and folded[cue:m.start()].strip(" :,-")) for cue, bare in cues)
         if before or CUE_AFTER.match(folded, m.end()):
             yield Span(m.start(), m.end(), PiiKind.BIRTH_DATE.value, text[m.start():m.end()], iso)
 
@@ -390,12 +395,21 @@ class DetectPii:
         """Every item of personal data in ``text``, in text order."""
         if not WORTH_A_LOOK.search(text):
             return []
+        # decomposed accents ("ne\u0301e le", "rue E\u0301mile Zola") would break the cues and street
+        # names: read the text without its marks, as if typed without accents, and map the spans back
+        base, index = without_marks(text)
         found: list[Span] = []
         for finder in self.finders:
-            for span in finder(text):
+            for span in finder(base):
                 if not any(s.start < span.end and span.start < s.end for s in found):
                     found.append(span)
-        return sorted(found, key=lambda s: s.start)
+        spans = spans_back_into(text, index, sorted(found, key=lambda s: s.start))
+        for span in spans if index is not None else ():  # values of words keep their accents: "rue Émile Zola"
+            if span.kind == PiiKind.POSTAL_ADDRESS.value:
+                span.value = unicodedata.normalize("NFC", " ".join(span.text.split()))
+            elif span.kind == PiiKind.EMAIL.value:
+                span.value = unicodedata.normalize("NFC", span.text).lower()
+        return spans
 
 
 def kinds(spans: Sequence[Span]) -> list[str]:

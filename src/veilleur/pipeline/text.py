@@ -2,12 +2,17 @@
 
 ``fold`` lower-cases and strips accents one character for one character, so an offset in the
 folded text is the same offset in the original: brand and PII spans found on folded text point
-straight into ``Post.text``. Imports the standard library only.
+straight into ``Post.text``. ``without_marks`` and ``spans_back_into`` do the same for a text
+with decomposed accents. Imports the standard library only (``core.labels`` for type hints).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from veilleur.core.labels import Span
 
 
 def _fold_char(ch: str) -> str:
@@ -53,3 +58,36 @@ def split_hashtag(tag: str) -> str:
 
 def spans_overlap(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
+
+
+# The combining marks of Latin text; a regular expression looks for them at C speed, and most posts
+# (typed on keyboards that compose accents) hold none.
+MAYBE_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def without_marks(text: str) -> tuple[str, list[int] | None]:
+    """``text`` without combining marks, and where each of its characters was (None: nothing removed).
+
+    A text with decomposed accents (NFD: "e" + U+0301, as some systems paste it) then reads as the
+    same text typed without accents, which the stages' patterns already know ("Emile", "fevrier").
+    """
+    if not MAYBE_MARKS.search(text) or not any(unicodedata.combining(c) for c in text):
+        return text, None
+    index = [i for i, c in enumerate(text) if not unicodedata.combining(c)]
+    return "".join(text[i] for i in index), index
+
+
+def spans_back_into(text: str, index: list[int] | None, spans: list[Span]) -> list[Span]:
+    """``spans`` found in ``without_marks(text)`` moved back onto ``text`` (marks at their end included)."""
+    if index is None:
+        return spans
+    for span in spans:
+        span.start, span.end = index[span.start], _end_with_marks(text, index[span.end - 1] + 1)
+        span.text = text[span.start:span.end]
+    return spans
+
+
+def _end_with_marks(text: str, end: int) -> int:
+    while end < len(text) and unicodedata.combining(text[end]):
+        end += 1
+    return end
