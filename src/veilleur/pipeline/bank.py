@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from veilleur.core.labels import Span
 from veilleur.core.organisation import Brand, Organisation
 from veilleur.pipeline.base import Doc
-from veilleur.pipeline.text import URL, fold, spans_back_into, spans_overlap, without_marks
+from veilleur.pipeline.text import URL, fold, reading_copy, spans_back_into, spans_overlap
 from veilleur.settings import Settings
 
 WEIGHTS = {"handle": 3.0, "hashtag": 2.0, "alias": 2.0, "acronym": 1.5, "product": 1.0, "domain": 1.0}
@@ -91,7 +91,7 @@ class BrandMatcher:
 
     def find(self, text: str) -> list[Span]:
         """Every brand mention in ``text``, as spans into it, in order."""
-        base, index = without_marks(text)
+        base, index = reading_copy(text)
         return spans_back_into(text, index, self._find(base))
 
     def _find(self, text: str) -> list[Span]:

@@ -22,7 +22,8 @@ Regular expressions propose candidates, validators keep the true ones:
 - ``birth_date``: a full date (14/02/1991, 3 juin 2009, 1991-02-14) right after a birth cue ("né
   le", "née le", "date de naissance", "DDN"), or right before "(date de naissance)". Typed
   without its accent, "ne le" is also "je ne le savais pas": the date must then follow at once.
-A text with decomposed accents (NFD) is read as if typed without accents, spans mapped back.
+A text with decomposed accents (NFD) is read as if typed without accents, and a run of white
+space as one space (``text.reading_copy``); spans are mapped back.
 - ``postal_address``: number, street type (rue, avenue, bd, chemin, allée, impasse, place, route,
   quai…), street name, 5-digit postcode and city.
 
@@ -49,7 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from veilleur.core.labels import PiiKind, Span
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.masking import mask
-from veilleur.pipeline.text import fold, spans_back_into, without_marks
+from veilleur.pipeline.text import fold, reading_copy, spans_back_into
 
 if TYPE_CHECKING:
     from veilleur.settings import Settings
@@ -395,9 +396,9 @@ class DetectPii:
         """Every item of personal data in ``text``, in text order."""
         if not WORTH_A_LOOK.search(text):
             return []
-        # decomposed accents ("ne\u0301e le", "rue E\u0301mile Zola") would break the cues and street
-        # names: read the text without its marks, as if typed without accents, and map the spans back
-        base, index = without_marks(text)
+        # decomposed accents ("ne\u0301e le", "rue E\u0301mile Zola") would break the cues and street names,
+        # no-break spaces the numbers: read the text as ``reading_copy`` gives it, and map the spans back
+        base, index = reading_copy(text)
         found: list[Span] = []
         for finder in self.finders:
             for span in finder(base):

@@ -2,8 +2,8 @@
 
 ``fold`` lower-cases and strips accents one character for one character, so an offset in the
 folded text is the same offset in the original: brand and PII spans found on folded text point
-straight into ``Post.text``. ``without_marks`` and ``spans_back_into`` do the same for a text
-with decomposed accents. Imports the standard library only (``core.labels`` for type hints).
+straight into ``Post.text``. ``reading_copy`` and ``spans_back_into`` do the same for a text with
+decomposed accents or odd white space. Imports the standard library only (``core.labels`` for type hints).
 """
 from __future__ import annotations
 
@@ -63,22 +63,41 @@ def spans_overlap(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 # The combining marks of Latin text; a regular expression looks for them at C speed, and most posts
 # (typed on keyboards that compose accents) hold none.
 MAYBE_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# white space other than one plain space: two spaces, a no-break space, a tab, a line break
+ODD_SPACE = re.compile(r"[^\S ]| {2,}")
 
 
-def without_marks(text: str) -> tuple[str, list[int] | None]:
-    """``text`` without combining marks, and where each of its characters was (None: nothing removed).
+def reading_copy(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as the patterns of the stages read it, and where each of its characters was (None:
+    ``text`` itself).
 
-    A text with decomposed accents (NFD: "e" + U+0301, as some systems paste it) then reads as the
-    same text typed without accents, which the stages' patterns already know ("Emile", "fevrier").
+    Combining marks are dropped: a text with decomposed accents (NFD: "e" + U+0301, as some
+    systems paste it) reads as the same text typed without accents, which the patterns know
+    ("Emile", "fevrier"). A run of white space is one space, or one line break if it holds one:
+    "06 12 34 56 78" with no-break spaces, or a name with two spaces inside, is the same item.
     """
-    if not MAYBE_MARKS.search(text) or not any(unicodedata.combining(c) for c in text):
+    marks = bool(MAYBE_MARKS.search(text)) and any(unicodedata.combining(c) for c in text)
+    if not marks and not ODD_SPACE.search(text):
         return text, None
-    index = [i for i, c in enumerate(text) if not unicodedata.combining(c)]
-    return "".join(text[i] for i in index), index
+    chars, index, in_space = [], [], False
+    for i, c in enumerate(text):
+        if marks and unicodedata.combining(c):
+            continue
+        if c.isspace():
+            if in_space:
+                if c == "\n":
+                    chars[-1] = "\n"
+                continue
+            in_space, c = True, "\n" if c == "\n" else " "
+        else:
+            in_space = False
+        chars.append(c)
+        index.append(i)
+    return "".join(chars), index
 
 
 def spans_back_into(text: str, index: list[int] | None, spans: list[Span]) -> list[Span]:
-    """``spans`` found in ``without_marks(text)`` moved back onto ``text`` (marks at their end included)."""
+    """``spans`` found in ``reading_copy(text)`` moved back onto ``text`` (marks at their end included)."""
     if index is None:
         return spans
     for span in spans:
