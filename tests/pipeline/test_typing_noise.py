@@ -1,7 +1,7 @@
 """The same post typed another way gets the same labels.
 
 Real posts come with two spaces after a full stop, line breaks, no-break spaces, curly
-apostrophes, decomposed accents pasted from another system or a link at the end. None of that
+apostrophes, no accents at all, decomposed accents pasted from another system or a link at the end. None of that
 changes what a post says, so none of it may change its labels. (Case is not among them: a word
 in capitals in a calm post is emphasis, and the heads read it so.) These checks run the
 shipped pipeline on the test split's posts, each rewritten in one of those ways; a check that
@@ -9,10 +9,13 @@ fails names the posts that moved.
 
 Found this way (November 2026): a bank's name with two spaces or a line break between its words
 was not found, so 36% of the posts lost their bank, and with it the heads for bank posts; a phone
-number written with no-break spaces, or an address with two spaces, was not found as personal data.
+number written with no-break spaces, or an address with two spaces, was not found as personal data;
+without its accents, one post in sixty changed sentiment or intent (the word vectors were looked up
+with accents: "probleme" and "problème" had different vectors).
 """
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 
@@ -28,6 +31,8 @@ REWRITES = {
     "a line break after each sentence": lambda t: re.sub(r"([.!?]) ", "\\1\n", t),
     "curly apostrophes": lambda t: t.replace("'", "\u2019"),
     "decomposed accents (NFD)": lambda t: unicodedata.normalize("NFD", t),
+    "no accents, as typed on many phones": lambda t: "".join(
+        c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c)),
     "a link at the end": lambda t: t + " https://t.co/aB3dE9xQ",
     "white space around": lambda t: f" \n{t} \n",
 }
@@ -53,3 +58,28 @@ def test_typing_does_not_change_the_labels(posts, labels, rewrite):
     rewritten = [REWRITES[rewrite](t) for t in posts]
     assert sum(a != b for a, b in zip(posts, rewritten, strict=True)) > len(posts) // 3  # the rewrite bites
     assert moved(labels, analysed_texts(rewritten), posts) == []
+
+
+def swap_two_letters(text: str, rng: random.Random) -> str:
+    """Two neighbouring letters swapped inside one word of six letters or more ("virement" → "virmeent")."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if len(w) > 5 and w.isalpha()]
+    if not long:
+        return text
+    i = rng.choice(long)
+    w, j = words[i], rng.randrange(1, len(words[i]) - 2)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    return " ".join(words)
+
+
+def test_one_typo_rarely_changes_a_label(posts, labels):
+    # before the speller (pipeline.spelling), one swap changed the topics of 7% of these posts, the
+    # sentiment of 4% and the intent of 4%; a typo in the bank's own name may lose the bank, so
+    # only posts that keep theirs count
+    rng = random.Random(7)
+    after = analysed_texts([swap_two_letters(t, rng) for t in posts])
+    same = [(a, b) for a, b in zip(labels, after, strict=True) if a["bank"] == b["bank"]]
+    assert len(same) > 0.8 * len(posts)
+    for key in ("sentiment", "intent", "topics", "urgency", "abusive"):
+        changed = sum(set(a[key]) != set(b[key]) if key == "topics" else a[key] != b[key] for a, b in same)
+        assert changed <= 0.025 * len(same), (key, changed, len(same))

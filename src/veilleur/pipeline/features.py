@@ -7,8 +7,11 @@ three for everything) and because training and inference must share the very sam
 functions; training still uses scikit-learn for the classifiers (``pipeline.training``).
 The arithmetic is scikit-learn's: sublinear tf (1 + log count), smoothed idf, L2 per block.
 
+Before the n-grams and the lexicon read a post, ``pipeline.spelling`` mends one-letter typos in
+words no vocabulary knows ("virmeent" → "virement").
+
 Model files are JSON and ``.npy`` arrays (no pickle). Imports ``pipeline.text``,
-``pipeline.lexicon``, numpy and scipy.
+``pipeline.lexicon``, ``pipeline.spelling``, ``pipeline.vectors``, numpy and scipy.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import numpy as np
 from scipy import sparse
 
 from veilleur.pipeline.lexicon import NEGATION_WINDOW, Lexicon, Reading
+from veilleur.pipeline.spelling import Speller
 from veilleur.pipeline.text import fold
 from veilleur.pipeline.vectors import POLARITY_FEATURES, WordVectors
 
@@ -172,6 +176,7 @@ class Featurizer:
         self.width = self.offset_vectors + (vectors.width if vectors else 0)
         self._names: list[str] | None = None
         self._readable: np.ndarray | None = None
+        self._speller: Speller | None = None
         self._char_ids: dict[str, list[int]] = {}  # word → its known character n-grams: words repeat a lot
 
     def char_ids(self, text: str) -> list[int]:
@@ -187,6 +192,20 @@ class Featurizer:
             ids += known
         return ids
 
+    @property
+    def speller(self) -> Speller:
+        """Mends typos into the words of the heads' vocabulary; the vectors' and lexicon's words are known."""
+        if self._speller is None:
+            vocabulary = {t: float(self.words.idf[i]) for t, i in self.words.terms.items()
+                          if " " not in t and not t.startswith("NEG_")}
+            known = [*(self.vectors.row if self.vectors else ()), *self.lexicon.sentiment, *self.lexicon.abuse]
+            self._speller = Speller(vocabulary, known)
+        return self._speller
+
+    def model_texts(self, clean_texts: Sequence[str]) -> list[str]:
+        mend = self.speller.mend
+        return [mend(model_text(clean)) for clean in clean_texts]
+
     def transform(self, clean_texts: Sequence[str]) -> sparse.csr_matrix:
         return self.transform_with_cues(clean_texts)[0]
 
@@ -198,7 +217,7 @@ class Featurizer:
         entries in column order, as a row-by-row build would.
         """
         n = len(clean_texts)
-        texts = [model_text(clean) for clean in clean_texts]
+        texts = self.model_texts(clean_texts)
         negators = self.lexicon.negators
         word_rows, word_cols, word_vals = self.words.rows_of_ids(
             [self.words.ids(word_features(text, negators)) for text in texts])

@@ -43,6 +43,7 @@ class Featurize:
 
     def __init__(self, bundle: ModelBundle | None = None):
         self.bundle = bundle or load_bundle()
+        _ = self.bundle.featurizer.speller  # built now (0.1 s), not in the first batch: start-up is loading
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Featurize:
