@@ -47,9 +47,14 @@ def char_words(text: str) -> list[str]:
     return text.translate(LAYOUT).split()
 
 
+# "pourquoi ?" (French typography, often with a narrow no-break space) and "pourquoi?" are the same
+# question: the mark always stands apart, so the word's character n-grams do not depend on it
+MARK_AFTER_WORD = re.compile(r"(?<=[^\s?!])(?=[?!])")
+
+
 def model_text(clean_text: str) -> str:
-    """The text the heads see: folded (lower case, no accents), handles generalised."""
-    return HANDLE_TOKEN.sub(" @user ", fold(clean_text))
+    """The text the heads see: folded (lower case, no accents), handles generalised, ? and ! apart."""
+    return MARK_AFTER_WORD.sub(" ", HANDLE_TOKEN.sub(" @user ", fold(clean_text)))
 
 
 def words(text: str) -> list[str]:
