@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import random
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,3 +64,20 @@ def analysed_texts(texts, pipeline=None) -> list[dict]:
 def corpus_rows(split: str) -> list[dict]:
     """The posts of data/corpus/{split}.jsonl (split: train or test)."""
     return [json.loads(line) for line in (CORPUS / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def without_accents(text: str) -> str:
+    """``text`` as typed on a phone without accents ("Prélevée" → "Prelevee")."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def swap_two_letters(text: str, rng: random.Random) -> str:
+    """Two neighbouring letters swapped inside one word of six letters or more ("virement" → "virmeent")."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if len(w) > 5 and w.isalpha()]
+    if not long:
+        return text
+    i = rng.choice(long)
+    w, j = words[i], rng.randrange(1, len(words[i]) - 2)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
+    return " ".join(words)

@@ -22,7 +22,7 @@ import unicodedata
 
 import pytest
 
-from tests.factories import analysed_texts, corpus_rows
+from tests.factories import analysed_texts, corpus_rows, swap_two_letters, without_accents
 
 LABELS = ("sentiment", "intent", "topics", "abusive", "urgency", "pii", "bank")
 
@@ -32,8 +32,7 @@ REWRITES = {
     "a line break after each sentence": lambda t: re.sub(r"([.!?]) ", "\\1\n", t),
     "curly apostrophes": lambda t: t.replace("'", "\u2019"),
     "decomposed accents (NFD)": lambda t: unicodedata.normalize("NFD", t),
-    "no accents, as typed on many phones": lambda t: "".join(
-        c for c in unicodedata.normalize("NFD", t) if not unicodedata.combining(c)),
+    "no accents, as typed on many phones": without_accents,
     "a link at the end": lambda t: t + " https://t.co/aB3dE9xQ",
     "a narrow no-break space before ? and !": lambda t: re.sub(r"\s*([?!]+)", "\u202f\\1", t),
     "no space before ? and !": lambda t: re.sub(r"\s+([?!]+)", "\\1", t),
@@ -61,18 +60,6 @@ def test_typing_does_not_change_the_labels(posts, labels, rewrite):
     rewritten = [REWRITES[rewrite](t) for t in posts]
     assert sum(a != b for a, b in zip(posts, rewritten, strict=True)) > len(posts) // 4  # the rewrite bites
     assert moved(labels, analysed_texts(rewritten), posts) == []
-
-
-def swap_two_letters(text: str, rng: random.Random) -> str:
-    """Two neighbouring letters swapped inside one word of six letters or more ("virement" → "virmeent")."""
-    words = text.split(" ")
-    long = [i for i, w in enumerate(words) if len(w) > 5 and w.isalpha()]
-    if not long:
-        return text
-    i = rng.choice(long)
-    w, j = words[i], rng.randrange(1, len(words[i]) - 2)
-    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2:]
-    return " ".join(words)
 
 
 def test_one_typo_rarely_changes_a_label(posts, labels):

@@ -22,8 +22,6 @@ Regular expressions propose candidates, validators keep the true ones:
 - ``birth_date``: a full date (14/02/1991, 3 juin 2009, 1991-02-14) right after a birth cue ("né
   le", "née le", "date de naissance", "DDN"), or right before "(date de naissance)". Typed
   without its accent, "ne le" is also "je ne le savais pas": the date must then follow at once.
-A text with decomposed accents (NFD) is read as if typed without accents, and a run of white
-space as one space (``text.reading_copy``); spans are mapped back.
 - ``postal_address``: number, street type (rue, avenue, bd, chemin, allée, impasse, place, route,
   quai…), street name, 5-digit postcode and city.
 
@@ -32,6 +30,9 @@ case number (a checksummed-looking number right after "commande", "colis", "doss
 is not taken), a date without birth context, a bank's customer-service number. A text without a
 digit or an "@" is not scanned at all (most posts), and the costly validators only see candidates.
 Spans are offsets into ``Doc.text`` (the post's text); ``value`` is the normalised item.
+The finders read a copy of the text without combining marks (decomposed accents read as if typed
+without accents) and with one space per run of white space (``text.reading_copy``); the spans
+are mapped back onto the text as given.
 
 Imports ``core``, ``pipeline.base``, ``pipeline.text``, ``pipeline.masking`` and pydantic;
 python-stdnum and phonenumbers are imported on first use, so that reading the settings (which
@@ -104,7 +105,7 @@ WORTH_A_LOOK = re.compile(r"[0-9@]")
 LONG_NUMBER = re.compile(f"[0-9]{SEP}?[0-9A-Z]{SEP}?[0-9A-Z](?:{SEP}?[0-9A-Z]){{10}}")
 """13 digits or capitals in a row, single separators allowed: IBANs, RIBs, NIRs and cards all have them."""
 PHONE_HINT = re.compile(r"[+0](?:(?<=\+) ?\(?\d|(?<![0-9A-Za-z]0)(?:0 ?[1-9]|[1-9](?:[ .\-/\u00a0]?\d){7,10}))")
-BIRTH_HINT = re.compile(r"n(?:é|e\u0301|e)(?:e|\(e\))?s? +le\b|naissance|ddn\b|d\.d\.n|born on|birth|dob\b|d\.o\.b")
+BIRTH_HINT = re.compile(r"n[ée](?:e|\(e\))?s? +le\b|naissance|ddn\b|d\.d\.n|born on|birth|dob\b|d\.o\.b")
 """Searched in the lower-cased text; the birth cues proper are read in the folded text."""
 POSTCODE = re.compile(r"\d{5}")
 EMAIL = re.compile(r"(?<![\w.+\-])[\w][\w.+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
@@ -134,7 +135,7 @@ SEPA_IBAN_LENGTHS = {
 """The IBAN length of each SEPA country (ISO 13616 registry; French overseas use FR)."""
 
 # birth dates, matched in the folded text (lower case, no accents, same offsets)
-BIRTH_CUE = re.compile(r"\bne\u0301?e?(?:\(e\))?s?\s+le\b|\bdate\s+(?:de\s+)?naissance\b|\bd\.?d\.?n\b"
+BIRTH_CUE = re.compile(r"\bnee?(?:\(e\))?s?\s+le\b|\bdate\s+(?:de\s+)?naissance\b|\bd\.?d\.?n\b"
                        r"|\bborn\s+on\b|\bdate\s+of\s+birth\b|\bd\.?o\.?b\b")
 _MONTHS = {"janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
            "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
