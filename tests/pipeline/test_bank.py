@@ -315,3 +315,49 @@ def test_the_main_bank_does_not_depend_on_the_white_space(stage, post, gaps):
     words = post.split(" ")
     respaced = words[0] + "".join(gap + word for gap, word in zip(gaps * 2, words[1:], strict=False))
     assert bank(stage, respaced) == bank(stage, post)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Le Crédit Agricol me prend 12 € de frais par mois", "Crédit Agricole"),
+    ("societe generalle toujours pas de réponse", "Société Générale"),
+    ("Sosiete Générale = zéro service", "Société Générale"),
+    ("Ma Caisse d'Epargn a fermé l'agence", "Caisse d'Épargne"),
+    ("La Banque Postlae me bloque mon livret", "La Banque Postale"),
+    ("Les Banques Populaire ferment le samedi", "Banque Populaire"),
+    ("Crédit-Agricole, encore une panne", "Crédit Agricole"),  # joined by a hyphen
+    ("Crédit Mutul, 3 semaines pour un virement", "Crédit Mutuel"),
+])
+def test_a_long_name_typed_with_one_slip(stage, text, expected):
+    assert bank(stage, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Le crédit a augmenté de 2 % ce mois-ci",  # "le crédit ag" with one slip is "le crédit a"
+    "le credit agro, c'est pour les exploitants",  # a slip in a short word ("agri") makes another word
+    "J'ai fait fortune avec mon livret 😂",  # one-word names are not mistyped: Fortuneo → "fortune"
+    "J'ai pris un crédit. Agricole ou pas, mon projet avance",  # a full stop parts the words
+    "Les crédits agricoles aident les exploitants",  # two slips
+    "#CreditAgricol @credit_agricol",  # handles and hashtags are read as typed
+])
+def test_what_is_not_a_slip_of_a_name(stage, text):
+    assert bank(stage, text) is None
+
+
+LONG_NAMES = sorted({n for b in load_brands(Organisation()) for n in b.aliases
+                     if len(n.split()) > 1 and sum(c.isalpha() for c in n) >= 12})
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(LONG_NAMES), data=st.data())
+def test_one_slip_in_a_long_word_keeps_the_bank(stage, name, data):
+    words = name.split()
+    i = data.draw(st.sampled_from([k for k, w in enumerate(words) if len(w) >= 6 and w.isalpha()] or [None]))
+    if i is None:
+        return
+    word = words[i]
+    j = data.draw(st.integers(1, len(word) - 2))
+    slip = data.draw(st.sampled_from(["drop", "double", "swap", "change"]))
+    words[i] = {"drop": word[:j] + word[j + 1:], "double": word[:j] + word[j] + word[j:],
+                "swap": word[:j] + word[j + 1] + word[j] + word[j + 2:], "change": word[:j] + "x" + word[j + 1:]}[slip]
+    expected = bank(stage, f"Un souci avec {name} depuis hier")
+    assert bank(stage, f"Un souci avec {' '.join(words)} depuis hier") == expected

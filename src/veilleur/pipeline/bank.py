@@ -4,7 +4,10 @@ Mentions come from @handles, #hashtags, aliases (accent- and case-insensitive, o
 boundaries, whatever white space is typed between their words; "LCL" and "CIC" are aliases, as
 "lcl" and "cic" mean nothing else), exact-case acronyms ("SG", "CA", "LBP"; a lower-case form
 that is also a word or a currency, "lbp", is an ``ambiguous`` name in the brand list), product
-names and links to a brand's domain.
+names and links to a brand's domain. A name of two words or more (ten letters at least) is also
+found with one slip: a letter left out, added, changed or two neighbours swapped ("Crédit
+Agricol", "Societe Generalle", "Banque Postal"), or its words joined by a hyphen; a one-word name
+is not, because one edit turns too many of them into French words (Fortuneo → "fortune").
 Context rules keep false friends out:
 - ``ambiguous`` names (Nickel, Shine, Orange) and two-letter acronyms (SG, CA, BP) count only
   when the post also speaks of banking, and never in idioms ("c'est nickel", "nickel chrome");
@@ -15,7 +18,7 @@ A regional bank maps to its ``network`` unless an entity of the organisation own
 bank is the best-scored brand (handles and hashtags weigh more than a passing name; the first
 mention breaks ties); a post by one of the organisation's own accounts is about its brand.
 
-Imports ``core``, ``pipeline.base``, ``pipeline.text`` and ``settings``.
+Imports ``core``, ``pipeline.base``, ``pipeline.text``, ``settings`` and symspellpy's edit distance.
 """
 from __future__ import annotations
 
@@ -24,8 +27,11 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from typing import ClassVar
 from urllib.parse import urlsplit
+
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
 from veilleur.core.labels import Span
 from veilleur.core.organisation import Brand, Organisation
@@ -62,6 +68,22 @@ class _Term:
     needs_context: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _NearName:
+    """A name of several words that may be found with one slip, seen from one of its words."""
+
+    brand: str
+    words: tuple[str, ...]
+    position: int  # of the anchoring word in ``words``
+
+
+NEAR_MIN_LETTERS = 10  # "la BNP" or "Hello bank" with one slip is too often something else
+NEAR_MIN_WORD = 5  # a slip in a shorter word makes another word ("ag" → "a", "agri" → "agro")
+_WORD = re.compile(r"[^\W_]+")
+_WORD_GAP = re.compile(r"[\s'’\-]*")  # between the words of one name: not a full stop or a comma
+_OSA = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
+
+
 class BrandMatcher:
     """All brand terms compiled into a few regular expressions."""
 
@@ -71,6 +93,7 @@ class BrandMatcher:
         self.handles: dict[str, str] = {}
         self.hashtags: dict[str, str] = {}
         self.domains: dict[str, str] = {}
+        self.near: dict[str, list[_NearName]] = {}  # a word of a long name → the names that hold it
         for b in brands:
             self._add_brand(b)
         self.folded_re = _alternation(self.folded, flags=0)
@@ -79,6 +102,7 @@ class BrandMatcher:
     def _add_brand(self, b: Brand) -> None:
         for alias in b.aliases:
             self.folded[_spaced(fold(alias))] = _Term(b.name, "alias", False)
+            self._add_near_name(b.name, alias)
         for alias in b.ambiguous:
             self.folded[_spaced(fold(alias))] = _Term(b.name, "alias", True)
         for alias in b.products:
@@ -88,6 +112,15 @@ class BrandMatcher:
         self.handles.update({h.lstrip("@").lower(): b.name for h in b.handles})
         self.hashtags.update({fold(t.lstrip("#")): b.name for t in b.hashtags})
         self.domains.update({d.lower(): b.name for d in b.domains})
+
+    def _add_near_name(self, brand: str, alias: str) -> None:
+        words = tuple(_WORD.findall(fold(alias)))
+        if len(words) < 2 or sum(map(len, words)) < NEAR_MIN_LETTERS:
+            return
+        for i, word in enumerate(words):
+            # one slip leaves at least one word whole: the names are looked up from their whole words
+            if len(word) >= 3 and not any(n.words == words for n in self.near.get(word, ())):
+                self.near.setdefault(word, []).append(_NearName(brand, words, i))
 
     def find(self, text: str) -> list[Span]:
         """Every brand mention in ``text``, as spans into it, in order."""
@@ -118,7 +151,25 @@ class BrandMatcher:
             brand = self._domain_brand(text[start:end])
             if brand:
                 spans.append(Span(start, end, "domain", text[start:end], brand))
+        spans += self._near_names(text, folded, [(s.start, s.end) for s in spans] + urls)
         return _without_nested(sorted(spans, key=lambda s: (s.start, -(s.end - s.start))))
+
+    def _near_names(self, text: str, folded: str, taken: list[tuple[int, int]]) -> list[Span]:
+        """Names of several words typed with one slip, where nothing else was found."""
+        words = list(_WORD.finditer(folded))
+        found: list[Span] = []
+        for i, m in enumerate(words):
+            for name in self.near.get(m.group(0), ()):
+                first = i - name.position
+                window = words[first:first + len(name.words)] if first >= 0 else []
+                if len(window) < len(name.words) or not _one_name(folded, window):
+                    continue
+                start, end = window[0].start(), window[-1].end()
+                if spans_overlap(start, end, taken) or not _one_slip([w.group(0) for w in window], name.words):
+                    continue
+                found.append(Span(start, end, "alias", text[start:end], name.brand))
+                taken.append((start, end))
+        return found
 
     def _domain_brand(self, url: str) -> str | None:
         """The brand whose domain hosts ``url``: "lcl.fr" is www.lcl.fr, not msg.fr nor a path."""
@@ -155,6 +206,24 @@ def _alternation(terms: dict[str, _Term], flags: int) -> re.Pattern[str] | None:
     # a name typed with two spaces, a no-break space or a line break between its words is the same name
     body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![\w@#.\-/])(?:{body})(?!\w|-\w)", flags)
+
+
+def _one_name(folded: str, window: list[re.Match[str]]) -> bool:
+    """Whether the words of ``window`` read as one name: only spaces, hyphens or apostrophes between
+    them, and not inside a handle, a hashtag or a longer word."""
+    before = folded[window[0].start() - 1] if window[0].start() else " "
+    return before not in "@#" and all(_WORD_GAP.fullmatch(folded, a.end(), b.start())
+                                      for a, b in pairwise(window))
+
+
+def _one_slip(typed: list[str], name: tuple[str, ...]) -> bool:
+    """Whether ``typed`` is ``name`` (joined otherwise than by spaces) or has one slip in one of its
+    words of five letters or more: "le crédit a" is not "le crédit ag" mistyped."""
+    slips = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
+    if not slips:
+        return True
+    (word, right), = slips if len(slips) == 1 else ((None, ""),)
+    return len(right) >= NEAR_MIN_WORD and _OSA.compare(word, right, 1) >= 0
 
 
 def _spaced(term: str) -> str:
