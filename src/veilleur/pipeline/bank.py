@@ -220,9 +220,9 @@ def _one_slip(typed: list[str], name: tuple[str, ...]) -> bool:
     """Whether ``typed`` is ``name`` (joined otherwise than by spaces) or has one slip in one of its
     words of five letters or more: "le crédit a" is not "le crédit ag" mistyped."""
     slips = [(a, b) for a, b in zip(typed, name, strict=True) if a != b]
-    if not slips:
-        return True
-    (word, right), = slips if len(slips) == 1 else ((None, ""),)
+    if len(slips) != 1:
+        return not slips
+    word, right = slips[0]
     return len(right) >= NEAR_MIN_WORD and _OSA.compare(word, right, 1) >= 0
 
 
