@@ -29,6 +29,12 @@ def test_nfc():
     assert analyse(decomposed).clean_text == "Société Générale"
 
 
+def test_markup_entities_are_read_before_urls_hashtags_and_words():
+    a = analyse("Tarifs &amp; frais &lt;3 #R&amp;D https://x.com/s?a=1&amp;b=2 &#7;fin")
+    assert a.clean_text == "Tarifs & frais <3 r&D fin"  # a hashtag ends at "&", as on X
+    assert a.urls == ["https://x.com/s?a=1&b=2"]
+
+
 def test_zero_width_and_bidi_controls_removed():
     text = "ma\u200b ca\u200crte\ufeff est\u2060 blo\u202equ\u202cée \u2066ici\u2069 \u200fok\u200e"
     assert analyse(text).clean_text == "ma carte est bloquée ici ok"

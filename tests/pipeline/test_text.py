@@ -1,13 +1,15 @@
 """Text helpers: the reading copy of a text and spans mapped back from it."""
 from __future__ import annotations
 
+import html
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from veilleur.core.labels import Span
-from veilleur.pipeline.text import reading_copy, spans_back_into
+from veilleur.pipeline.text import reading_copy, spans_back_into, unescape_entities
 
 PIECES = ["a", "é", "e\u0301", " ", "  ", "\u00a0", "\u202f", "\n", " \n ", "\t", "06", "😀", "Z", "\u0301"]
 
@@ -46,3 +48,28 @@ def test_a_span_of_the_copy_maps_back_onto_the_same_letters(text, data):
     def letters(s):
         return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c) and not c.isspace())
     assert letters(span.text) == letters(copy[start:end])
+
+
+@pytest.mark.parametrize(("escaped", "read"), [
+    ("Learn more &amp; apply 👇", "Learn more & apply 👇"),  # as the X API v2 writes a tweet's text
+    ("rendement &lt; 17% &gt; prévu", "rendement < 17% > prévu"),
+    ("&quot;scandale&quot; l&apos;appli &#39;bug&#39;", "\"scandale\" l'appli 'bug'"),
+    ("je t&#x2764;&#xFE0F; &#128512;", "je t❤️ 😀"),
+    ("R&amp;amp;D", "R&D"),  # escaped twice by an archive
+    ("&amp;amp;amp;", "&amp;"),  # a third level is read twice only
+])
+def test_markup_entities_are_read(escaped, read):
+    assert unescape_entities(escaped) == read
+
+
+@pytest.mark.parametrize("text", [
+    "AT&T et R&D", "bread&nothing", "&copy sans point-virgule", "&amp sans fin", "&#0; &#xD800; &#9999999;",
+    "Crédit Agricole & LCL", "&nbsp;",  # not one of the five of XML: left as typed
+])
+def test_text_that_is_not_an_entity_stays(text):
+    assert unescape_entities(text) == text
+
+
+@given(st.text(alphabet=st.sampled_from("ab &;#x3<>\"'lmpgtquoAE0129"), max_size=40))
+def test_escaping_then_reading_gives_the_text_back(text):
+    assert unescape_entities(html.escape(text)) == text

@@ -1,6 +1,7 @@
 """The ``normalize`` stage: a clean text for the models, beside the untouched raw one.
 
-Unicode NFC; zero-width and bidirectional control characters removed; URLs, @handles, hashtags
+Unicode NFC; zero-width and bidirectional control characters removed; markup entities read
+("R&amp;D" → "R&D", as the X API writes text); URLs, @handles, hashtags
 and emoji extracted; hashtags split into words (#CarteBloquée → carte bloquée); elongations
 folded ("nuuuul" → "nul", "!!!!!" → "!!!"); white space collapsed. The clean text keeps
 handles and emoji (they carry meaning for the models) and drops URLs.
@@ -18,7 +19,7 @@ from typing import ClassVar
 import emoji
 
 from veilleur.pipeline.base import Doc
-from veilleur.pipeline.text import HANDLE, HASHTAG, URL, split_hashtag
+from veilleur.pipeline.text import HANDLE, HASHTAG, URL, split_hashtag, unescape_entities
 
 # zero-width, word joiner, BOM, soft hyphen; LRM/RLM/ALM, embeddings/overrides, isolates; tag characters
 # (invisible, used to smuggle text; they also end the England and Scotland flags, whose 🏴 is kept)
@@ -88,7 +89,7 @@ class Normalize:
     """Extract URLs, handles, hashtags, emoji; build ``clean_text``."""
 
     name: ClassVar[str] = "normalize"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     requires: ClassVar[frozenset[str]] = frozenset({"text"})
     assigns: ClassVar[frozenset[str]] = frozenset({"clean_text", "urls", "handles", "hashtags", "emojis", "flags"})
 
@@ -102,7 +103,7 @@ class Normalize:
         # emoji are read before the joiners go, so that a ZWJ sequence stays one emoji
         has_emoji = MAYBE_EMOJI.search(doc.text) is not None  # most posts: one cleaning pass only
         a.emojis = find_emojis(URL.sub(" ", clean(doc.text, keep_zwj=True))) if has_emoji else []
-        text = clean(doc.text)
+        text = clean(unescape_entities(doc.text))  # clean after: "&#7;" is a control character
         a.urls = URL.findall(text)
         text = URL.sub(" ", text)
         a.handles = HANDLE.findall(text)

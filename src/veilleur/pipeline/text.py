@@ -41,6 +41,32 @@ URL = re.compile(
     rf"(?:https?://|www\.)[^{_NOT_IN_URL}]+[^{_NOT_IN_URL}.,;:!?)\]]"
     r"|\bhttps?\b(?!:)",  # a bare "http": how archived and anonymised tweets write their links
     re.IGNORECASE)
+# Markup entities as the X API and archived tweets write them ("R&amp;D", "&lt;3", "&#39;"): the
+# five of XML and numeric ones, each closed by its semicolon. Not ``html.unescape``: HTML5 also
+# reads legacy names without a semicolon, so "bread&nothing" would become "bread¬hing".
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    name, decimal, hexadecimal = match.groups()
+    if name:
+        return _NAMED[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return match.group(0)  # no character: the text keeps what it said
+    return chr(code)
+
+
+def unescape_entities(text: str) -> str:
+    """``text`` with its markup entities read ("R&amp;D" → "R&D"), twice at most: archives often
+    escape twice ("&amp;amp;"), and a third level is more likely meant literally."""
+    if "&" not in text:
+        return text
+    once = _ENTITY.sub(_entity, text)
+    return once if once == text else _ENTITY.sub(_entity, once)
+
+
 HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)")
 HASHTAG = re.compile(r"(?<![\w#&])#(\w[\w'’]*)")
 _CAMEL = re.compile(
