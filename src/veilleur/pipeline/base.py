@@ -127,8 +127,9 @@ _freeze_lock = threading.Lock()  # asked only when none is open
 def long_lived_frozen() -> Iterator[None]:
     """Keep the objects alive now out of garbage collections until the block ends.
 
-    They are not freed meanwhile (what is garbage already waits until the end), and they are given
-    back to the collector afterwards. Does nothing inside another freeze (nested use, or a server
+    The cyclic collector skips them meanwhile (a cycle among them that becomes garbage waits until
+    the end; an object whose last reference goes is still freed at once), and they are given back
+    to the collector afterwards. Does nothing inside another freeze (nested use, or a server
     that froze its objects before forking: its freeze is left alone).
     """
     global _freezes
