@@ -33,6 +33,7 @@ def test_markup_entities_are_read_before_urls_hashtags_and_words():
     a = analyse("Tarifs &amp; frais &lt;3 #R&amp;D https://x.com/s?a=1&amp;b=2 &#7;fin")
     assert a.clean_text == "Tarifs & frais <3 r&D fin"  # a hashtag ends at "&", as on X
     assert a.urls == ["https://x.com/s?a=1&b=2"]
+    assert analyse("top &#128077;").emojis == ["👍"]  # the emoji list reads the same text as clean_text
 
 
 def test_zero_width_and_bidi_controls_removed():

@@ -100,10 +100,11 @@ class Normalize:
     @staticmethod
     def normalize(doc: Doc) -> None:
         a = doc.analysis
+        raw = unescape_entities(doc.text)  # before cleaning: "&#7;" is a control character, "&#128512;" 😀
         # emoji are read before the joiners go, so that a ZWJ sequence stays one emoji
-        has_emoji = MAYBE_EMOJI.search(doc.text) is not None  # most posts: one cleaning pass only
-        a.emojis = find_emojis(URL.sub(" ", clean(doc.text, keep_zwj=True))) if has_emoji else []
-        text = clean(unescape_entities(doc.text))  # clean after: "&#7;" is a control character
+        has_emoji = MAYBE_EMOJI.search(raw) is not None  # most posts: one cleaning pass only
+        a.emojis = find_emojis(URL.sub(" ", clean(raw, keep_zwj=True))) if has_emoji else []
+        text = clean(raw)
         a.urls = URL.findall(text)
         text = URL.sub(" ", text)
         a.handles = HANDLE.findall(text)
