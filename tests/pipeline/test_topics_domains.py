@@ -8,6 +8,7 @@ from scipy import sparse
 
 from tests.factories import analysed_with
 from veilleur.pipeline.featurize import batch_matrix
+from veilleur.pipeline.interplay import interplay_features
 from veilleur.pipeline.topics import Topics
 from veilleur.pipeline.training import domain_sigmoid_heads
 
@@ -26,7 +27,9 @@ def test_each_post_is_scored_by_the_topics_head_of_its_domain(analysed):
     x = batch_matrix(docs)
     expected = [stage.bundle.heads["topics_general"].scores(x[[0]])[0], stage.head.scores(x[[1]])[0],
                 stage.head.scores(x[[2]])[0]]
-    for analysed_doc, scores in zip(docs, expected, strict=True):
+    # a post about a bank shows the second reading of its first scores (``pipeline.interplay``)
+    shown = [expected[0], *stage.bundle.heads["topics_interplay"].scores(interplay_features(np.array(expected[1:])))]
+    for analysed_doc, scores in zip(docs, shown, strict=True):
         got = [analysed_doc.analysis.scores["topics"][c] for c in stage.head.classes]
         assert got == pytest.approx(np.round(scores, 3).tolist(), abs=1e-3)
     summer_job, hiring, fees = docs
@@ -46,7 +49,7 @@ def test_the_two_topic_heads_learn_that_a_word_counts_only_in_posts_about_a_bank
     noise = rng.random((n, 2)) * (rng.random((n, 2)) > 0.5)
     x = sparse.csr_matrix(np.column_stack([word, noise]).astype(np.float32))
     y = (word & ~general)[:, None]
-    about_bank, about_none = domain_sigmoid_heads("topics", x, y, ["cards"], 3, general)
+    about_bank, about_none, _ = domain_sigmoid_heads("topics", x, y, ["cards"], 3, general)
     assert about_none.name == "topics_general" and about_none.thresholds == about_bank.thresholds
     threshold = about_bank.thresholds[0]
     with_word = sparse.csr_matrix(np.array([[1.0, 0.3, 0.3]], dtype=np.float32))
@@ -59,7 +62,7 @@ def test_the_two_topic_heads_learn_that_a_word_counts_only_in_posts_about_a_bank
 def test_a_topic_never_seen_gets_constant_heads_in_both_domains():
     x = sparse.csr_matrix(np.eye(6, dtype=np.float32))
     general = np.array([True, False] * 3)
-    about_bank, about_none = domain_sigmoid_heads("topics", x, np.zeros((6, 1), dtype=bool), ["jobs"], 4, general)
+    about_bank, about_none, _ = domain_sigmoid_heads("topics", x, np.zeros((6, 1), dtype=bool), ["jobs"], 4, general)
     for head in (about_bank, about_none):
         assert not head.weights.any() and head.bias[0] == -10.0
         assert (head.scores(x)[:, 0] < 0.01).all()

@@ -3,7 +3,11 @@
 One sigmoid per topic with its own threshold (chosen on cross-validated training predictions).
 Posts about no bank are read by the ``topics_general`` head when the bundle has one
 (``heads.DomainHeads``): a general post rarely has a topic, and a "découvert" in a novel or a job in
-a newspaper means less there. Imports ``heads``.
+a newspaper means less there. When the bundle has a ``topics_interplay`` head, the topics of a post
+about a bank are decided on a second reading that weighs every topic's first score
+(``pipeline.interplay``); the scores shown are then the second reading's, the cues still the words
+that drove the first.
+Imports ``heads``, ``interplay`` and ``linear``.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import numpy as np
 
 from veilleur.pipeline.base import Doc
 from veilleur.pipeline.heads import DomainHeads, HeadStage
+from veilleur.pipeline.interplay import HEAD_SUFFIX, interplay_features
+from veilleur.pipeline.linear import LinearHead
 
 
 class Topics(DomainHeads, HeadStage):
@@ -22,14 +28,24 @@ class Topics(DomainHeads, HeadStage):
     requires: ClassVar[frozenset[str]] = frozenset({"features", "bank"})
     assigns: ClassVar[frozenset[str]] = frozenset({"topics"})
 
+    @property
+    def interplay_head(self) -> LinearHead | None:
+        return self.bundle.heads.get(f"{self.head_name}{HEAD_SUFFIX}")
+
     def process(self, docs: Sequence[Doc]) -> None:
         if not docs:
             return
         probabilities = self.scores(docs)
-        thresholds = self.head.thresholds or [0.5] * len(self.head.classes)
+        first = self.head.thresholds or [0.5] * len(self.head.classes)
+        thresholds = np.tile(np.array(first), (len(docs), 1))
+        interplay = self.interplay_head
+        about_bank = np.flatnonzero(~self.about_no_bank(docs)) if interplay is not None else []
+        if len(about_bank):
+            probabilities[about_bank] = interplay.scores(interplay_features(probabilities[about_bank]))
+            thresholds[about_bank] = interplay.thresholds
         chosen = []
-        for doc, p in zip(docs, probabilities, strict=True):
-            on = [i for i, (v, t) in enumerate(zip(p, thresholds, strict=True)) if v >= t]
+        for doc, p, thresholds_of_doc in zip(docs, probabilities, thresholds.tolist(), strict=True):
+            on = [i for i, (v, t) in enumerate(zip(p, thresholds_of_doc, strict=True)) if v >= t]
             on.sort(key=lambda i: -p[i])
             doc.analysis.topics = [self.head.classes[i] for i in on]
             doc.analysis.scores["topics"] = dict(zip(self.head.classes, np.round(p, 3).tolist(), strict=True))
