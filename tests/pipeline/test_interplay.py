@@ -32,7 +32,7 @@ def test_a_topic_clearly_there_rules_out_its_look_alike():
     first = np.column_stack([np.where(kind == 0, 0.95, 0.05), np.where(kind == 2, 0.1, 0.6)])
     first = np.clip(first + rng.normal(0, 0.03, first.shape), 0.01, 0.99)
     targets = np.column_stack([kind == 0, kind == 1])
-    head = interplay_head("topics_interplay", first, targets, ["cards", "digital"])
+    head = interplay_head("topics_interplay", first, targets, ["cards", "digital"], [0.5, 0.5])
     assert head.name == "topics_interplay" and head.weights.shape == (4, 2) and len(head.thresholds) == 2
     decided = head.scores(interplay_features(first)) >= np.array(head.thresholds)
     assert (decided == targets).all(axis=1).mean() > 0.95
@@ -40,11 +40,13 @@ def test_a_topic_clearly_there_rules_out_its_look_alike():
     assert alone < 0.75  # the first score of topic 1 alone cannot do it
 
 
-def test_a_topic_never_seen_gets_a_constant_interplay_head():
+def test_a_topic_never_seen_in_posts_about_a_bank_passes_its_first_reading_through():
     first = np.random.default_rng(1).random((8, 2))
     head = interplay_head("topics_interplay", first, np.column_stack([first[:, 0] > 0.5, np.zeros(8, bool)]),
-                          ["cards", "jobs"])
-    assert not head.weights[:, 1].any() and head.bias[1] == -10.0
+                          ["cards", "jobs"], [0.4, 0.3])
+    second = head.scores(interplay_features(first))
+    assert second[:, 1] == pytest.approx(first[:, 1], abs=1e-5) and head.thresholds[1] == 0.3
+    assert head.weights[:, 0].tolist() != np.eye(4)[0].tolist()  # topic 0 is seen: it has weights of its own
 
 
 @pytest.fixture(scope="module")
