@@ -36,17 +36,17 @@ class Topics(DomainHeads, HeadStage):
         if not docs:
             return
         probabilities = self.scores(docs)
-        first = self.head.thresholds or [0.5] * len(self.head.classes)
-        thresholds = np.tile(np.array(first), (len(docs), 1))
+        # thresholds in the scores' own precision (float32), as a comparison with one Python float is
+        thresholds = np.tile(np.asarray(self.head.thresholds or [0.5] * len(self.head.classes),
+                                        dtype=probabilities.dtype), (len(docs), 1))
         interplay = self.interplay_head
         about_bank = np.flatnonzero(~self.about_no_bank(docs)) if interplay is not None else []
         if len(about_bank):
             probabilities[about_bank] = interplay.scores(interplay_features(probabilities[about_bank]))
             thresholds[about_bank] = interplay.thresholds
         chosen = []
-        for doc, p, thresholds_of_doc in zip(docs, probabilities, thresholds.tolist(), strict=True):
-            on = [i for i, (v, t) in enumerate(zip(p, thresholds_of_doc, strict=True)) if v >= t]
-            on.sort(key=lambda i: -p[i])
+        for doc, p, on_of_doc in zip(docs, probabilities, probabilities >= thresholds, strict=True):
+            on = sorted(np.flatnonzero(on_of_doc).tolist(), key=lambda i: -p[i])
             doc.analysis.topics = [self.head.classes[i] for i in on]
             doc.analysis.scores["topics"] = dict(zip(self.head.classes, np.round(p, 3).tolist(), strict=True))
             chosen.append(on)
